@@ -1,0 +1,134 @@
+"""Shared record handling for the readers: validation, ids, merging."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..types import Paper
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_WS = re.compile(r"\s+")
+_AUTHOR_SPLIT = re.compile(r"\s+and\s+|;\s*")
+
+
+@dataclass
+class Record:
+    """A raw record as a reader found it, before it becomes a Paper."""
+
+    path: str
+    line: int
+    title: str
+    abstract: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def clean_text(text: str) -> str:
+    """Collapse runs of whitespace (newlines included) to one space and strip.
+
+    >>> clean_text("  A\\n  title ")
+    'A title'
+    """
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def title_key(title: str) -> str:
+    """Normalised title used to recognise the same paper in several files.
+
+    >>> title_key("Attention Is All You Need!") == title_key("attention is  all you need")
+    True
+    """
+    text = unicodedata.normalize("NFKC", title).casefold()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def paper_id(title: str) -> str:
+    """Stable paper id from the normalised title.
+
+    >>> paper_id("Deep Nets")
+    'P-a3d8b0b3db8c3ac5'
+    """
+    digest = hashlib.blake2b(title_key(title).encode("utf-8"), digest_size=8).hexdigest()
+    return "P-" + digest
+
+
+def split_authors(value: Any) -> tuple[str, ...]:
+    """Accept a list of names or a string joined by ``and`` or ``;``."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(clean_text(str(v)) for v in value if str(v).strip())
+    return tuple(clean_text(a) for a in _AUTHOR_SPLIT.split(str(value)) if a.strip())
+
+
+def check_record(path: Path | str, line: int, data: dict[str, Any], *, what: str = "record") -> Record:
+    """Validate a dict with at least title and abstract; raise InputError naming file and line."""
+    missing = [k for k in ("title", "abstract") if not isinstance(data.get(k), str) or not data[k].strip()]
+    if missing:
+        raise InputError(
+            f"{what} has no {' or '.join(missing)}",
+            path=path,
+            line=line,
+            hint="every record needs a non-empty title and abstract; fix it or pass --skip-invalid",
+        )
+    meta = {k: v for k, v in data.items() if k not in ("title", "abstract") and v not in (None, "")}
+    return Record(str(path), line, clean_text(data["title"]), clean_text(data["abstract"]), meta)
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return clean_text(str(value))
+
+
+def make_paper(record: Record) -> Paper:
+    """Turn a validated record into a Paper with a stable id."""
+    meta = record.meta
+    date = _opt_str(meta.get("date")) or _opt_str(meta.get("year"))
+    return Paper(
+        id=paper_id(record.title),
+        title=record.title,
+        abstract=record.abstract,
+        authors=split_authors(meta.get("authors", meta.get("author"))),
+        date=date,
+        url=_opt_str(meta.get("url")),
+        doi=_opt_str(meta.get("doi")),
+        venue=_opt_str(meta.get("venue")),
+        identifier=_opt_str(meta.get("id")),
+        sources=(f"{record.path}:{record.line}",),
+    )
+
+
+def merge_papers(first: Paper, other: Paper) -> Paper:
+    """Merge a later copy of the same paper: keep the first text, add sources, fill gaps."""
+    updates: dict[str, Any] = {}
+    for name in ("date", "url", "doi", "venue", "identifier"):
+        if getattr(first, name) is None and getattr(other, name) is not None:
+            updates[name] = getattr(other, name)
+    if not first.authors and other.authors:
+        updates["authors"] = other.authors
+    sources = first.sources + tuple(s for s in other.sources if s not in first.sources)
+    return replace(first, sources=sources, **updates)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file; a decoding error names the line and the fix."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})",
+            path=path,
+            line=line,
+            hint="re-save the file as UTF-8",
+        ) from None
+    if not text.strip():
+        raise InputError("file is empty", path=path, hint="remove it or add records")
+    return text

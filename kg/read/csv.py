@@ -1,0 +1,62 @@
+"""CSV with a header row naming at least ``title`` and ``abstract``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ._records import Record, check_record, read_text
+
+__all__ = ["read_csv"]
+
+
+def read_csv(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+    """Yield one record per CSV row; header names are matched case-insensitively."""
+    text = read_text(path)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise InputError(f"cannot read the CSV header ({exc})", path=path, line=1,
+                         hint="the first row must name the columns, e.g. title,abstract") from None
+    names = [h.strip().lower() for h in header]
+    missing = [k for k in ("title", "abstract") if k not in names]
+    if missing:
+        raise InputError(f"CSV header has no {' or '.join(missing)} column", path=path, line=1,
+                         hint="the first row must name the columns, e.g. title,abstract")
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            err = InputError(f"malformed CSV row ({exc})", path=path, line=line,
+                             hint="check the quoting; fix it or pass --skip-invalid")
+            if on_invalid is None:
+                raise err from None
+            on_invalid(err)
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(names):
+            err = InputError(f"row has {len(row)} cells but the header names {len(names)}", path=path,
+                             line=line, hint="quote cells that contain the delimiter; or pass --skip-invalid")
+            if on_invalid is None:
+                raise err
+            on_invalid(err)
+            continue
+        data = dict(zip(names, row))
+        try:
+            yield check_record(path, line, data, what="row")
+        except InputError as err:
+            if on_invalid is None:
+                raise
+            on_invalid(err)

@@ -1,0 +1,77 @@
+"""Daily-papers text dumps: a title line, then an abstract line, with page noise around them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ._records import Record, check_record, read_text
+
+__all__ = ["read_dump", "NOISE_LINES"]
+
+#: Lines of page chrome that are never titles or abstracts (compared case-folded).
+NOISE_LINES = frozenset(
+    s.casefold()
+    for s in (
+        "new",
+        "Subscribe",
+        "Daily Papers",
+        "byAK and the research community",
+        "Get trending papers in your email inbox!",
+        "Get trending papers in your email inbox once a day!",
+    )
+)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_LINE = re.compile(rf"^(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})$", re.I)
+_GLUED = re.compile(r"^Subscribe(?=\S)")
+
+
+def is_noise(line: str) -> bool:
+    """True for page chrome: subscribe prompts, banners, date lines.
+
+    >>> is_noise("Mar 12"), is_noise("byAK and the research community"), is_noise("Deep Nets")
+    (True, True, False)
+    """
+    return line.casefold() in NOISE_LINES or bool(_DATE_LINE.match(line))
+
+
+def read_dump(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+    """Yield title/abstract records from one daily-papers dump.
+
+    Blank lines and page noise are skipped; a title glued to "Subscribe" is
+    cut loose. The remaining lines alternate title, abstract.
+    """
+    text = read_text(path)
+    content: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or is_noise(line):
+            continue
+        line = _GLUED.sub("", line)
+        content.append((number, line))
+    if not content:
+        raise InputError("no papers found, only page noise", path=path,
+                         hint="a dump needs a title line followed by an abstract line")
+    for i in range(0, len(content), 2):
+        t_line, title = content[i]
+        if i + 1 >= len(content):
+            err = InputError("title line has no abstract line after it", path=path, line=t_line,
+                             hint="add the abstract on the next line, or pass --skip-invalid")
+            if on_invalid is None:
+                raise err
+            on_invalid(err)
+            continue
+        _, abstract = content[i + 1]
+        if len(abstract) < len(title):
+            err = InputError(
+                "expected an abstract line after this title, found a shorter line",
+                path=path, line=t_line,
+                hint="each title line must be followed by its abstract; fix the file or pass --skip-invalid",
+            )
+            if on_invalid is None:
+                raise err
+            on_invalid(err)
+            continue
+        yield check_record(path, t_line, {"title": title, "abstract": abstract})

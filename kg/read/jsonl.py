@@ -1,0 +1,77 @@
+"""JSON Lines (one object per line) and JSON arrays of paper objects."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ._records import Record, check_record, read_text
+
+__all__ = ["read_jsonl", "read_json"]
+
+
+def _emit(err: InputError, on_invalid: Callable[[InputError], None] | None) -> None:
+    if on_invalid is None:
+        raise err
+    on_invalid(err)
+
+
+def read_jsonl(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+    """Yield one record per non-blank line; each line is a JSON object with title and abstract."""
+    text = read_text(path)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            _emit(InputError(f"line is not valid JSON ({exc.msg} at column {exc.colno})", path=path,
+                             line=number, hint="each line must be one JSON object; fix it or pass --skip-invalid"),
+                  on_invalid)
+            continue
+        if not isinstance(data, dict):
+            _emit(InputError("line is not a JSON object", path=path, line=number,
+                             hint='write {"title": ..., "abstract": ...} on each line'), on_invalid)
+            continue
+        try:
+            yield check_record(path, number, data)
+        except InputError as err:
+            _emit(err, on_invalid)
+
+
+def read_json(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+    """Yield records from a JSON array of objects (or a single object)."""
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=exc.lineno,
+                         hint="fix the JSON, or name the file .jsonl if it holds one object per line") from None
+    items = data if isinstance(data, list) else [data]
+    starts = _item_lines(text) if isinstance(data, list) else [1]
+    for index, item in enumerate(items):
+        line = starts[index] if index < len(starts) else 1
+        if not isinstance(item, dict):
+            _emit(InputError(f"item {index + 1} is not a JSON object", path=path, line=line,
+                             hint='use an array of {"title": ..., "abstract": ...} objects'), on_invalid)
+            continue
+        try:
+            yield check_record(path, line, item, what=f"item {index + 1}")
+        except InputError as err:
+            _emit(err, on_invalid)
+
+
+def _item_lines(text: str) -> list[int]:
+    """Line number where each element of a top-level JSON array starts."""
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"[\s,]*")
+    pos = ws.match(text, text.index("[") + 1).end()
+    lines: list[int] = []
+    while pos < len(text) and text[pos] != "]":
+        lines.append(text.count("\n", 0, pos) + 1)
+        _, pos = decoder.raw_decode(text, pos)
+        pos = ws.match(text, pos).end()
+    return lines
