@@ -51,7 +51,7 @@ def paper_id(title: str) -> str:
     """Stable paper id from the normalised title.
 
     >>> paper_id("Deep Nets")
-    'P-a3d8b0b3db8c3ac5'
+    'P-d0ac11f157a7d140'
     """
     digest = hashlib.blake2b(title_key(title).encode("utf-8"), digest_size=8).hexdigest()
     return "P-" + digest

@@ -42,7 +42,7 @@ def latex_to_text(value: str) -> str:
 
     value = re.sub(r"\\([`'^\"~=.])\s*\{?([A-Za-z])\}?", accent, value)
     value = re.sub(r"\\([uvHc])\s*\{([A-Za-z])\}", accent, value)
-    value = re.sub(r"\\(ss|ae|aa|AA|[&%$#_{}oOlLi])(?![A-Za-z])\s?",
+    value = re.sub(r"\\(ss|ae|aa|AA|[&%$#_{}oOlLi])(?![A-Za-z])",
                    lambda m: _SYMBOLS[m.group(1)], value)
     value = re.sub(r"\\(?:emph|textit|textbf|texttt|textsc|mathrm|mathbf|text)\s*", "", value)
     value = value.replace("{", "").replace("}", "").replace("~", " ").replace("--", "–")

@@ -1,0 +1,1 @@
+"""Exporters: JSON (reloadable node-link), RDF, and interactive HTML."""

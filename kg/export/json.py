@@ -1,0 +1,55 @@
+"""JSON export: NetworkX node-link data, reloadable without spaCy.
+
+>>> import networkx as nx, tempfile, pathlib
+>>> G = nx.MultiDiGraph(schema=1); G.add_node("P-1", kind="paper", title="T")
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "graph.json"
+>>> write_json(G, path)
+>>> read_json(path).nodes["P-1"]["title"]
+'T'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .._io import atomic_write
+from ..errors import InputError
+
+__all__ = ["graph_to_data", "data_to_graph", "write_json", "read_json"]
+
+
+def graph_to_data(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Node-link data with the edge list under ``"edges"``."""
+    return nx.node_link_data(G, edges="edges")
+
+
+def data_to_graph(data: dict[str, Any]) -> nx.MultiDiGraph:
+    """Inverse of :func:`graph_to_data`."""
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+
+
+def write_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
+    """Write *G* as node-link JSON, atomically, byte-identical for the same graph."""
+    data = graph_to_data(G)
+    with atomic_write(path) as f:
+        json.dump(data, f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        f.write("\n")
+
+
+def read_json(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
+    """Load a graph written by :func:`write_json`."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such file", path=p, hint="run `kg build` first, or point at its output folder") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a kg graph.json ({exc})", path=p, hint="rebuild it with `kg build`") from None
+    if not isinstance(data, dict) or "nodes" not in data or "edges" not in data:
+        raise InputError("not a kg graph.json (no nodes/edges)", path=p, hint="rebuild it with `kg build`")
+    return data_to_graph(data)

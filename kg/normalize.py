@@ -1,0 +1,201 @@
+"""Normalisation: mentions -> canonical entities with stable ids.
+
+The canonical key of a mention is its text after Unicode NFKC, with
+hyphens and spaces made equal, leading determiners dropped, words
+case-folded except acronyms, and the head noun (the last word) made singular.
+An entity's id comes from its type and its key with spaces removed, so
+"pre-training", "pre training" and "pretraining" share one id, run after run
+and across corpora.
+
+>>> canonical_key("the Piecewise-linear RNNs")
+'piecewise linear RNN'
+>>> entity_id("method", "piecewise linear RNN") == entity_id("method", "piecewiselinear RNN")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .types import ENTITY_TYPES, Entity, Mention
+
+__all__ = ["canonical_key", "compact_key", "entity_id", "singular", "is_acronym", "Normalizer", "normalise"]
+
+_SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
+_DETS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "its", "such"}
+_INVARIANT = {
+    "series", "species", "news", "physics", "dynamics", "mathematics", "economics", "statistics",
+    "robotics", "analytics", "graphics", "linguistics", "semantics", "genetics", "ethics",
+    "kinetics", "mechanics", "optics", "electronics", "logistics", "diagnostics", "genomics",
+    "proteomics", "bias", "gas", "lens", "corpus", "chaos", "focus", "consensus", "calculus",
+    "status", "virus", "radius", "modulus", "apparatus", "plus", "minus", "bonus", "atlas",
+    "canvas", "thus", "data", "criteria", "this", "its", "is", "was", "has", "does", "less",
+    "across", "perhaps", "always", "whereas", "gpus", "cpus", "tpus",
+}
+_IRREGULAR = {
+    "analyses": "analysis", "hypotheses": "hypothesis", "theses": "thesis", "bases": "basis",
+    "indices": "index", "matrices": "matrix", "vertices": "vertex", "appendices": "appendix",
+    "criteria": "criterion", "phenomena": "phenomenon", "corpora": "corpus", "children": "child",
+    "people": "person", "men": "man", "women": "woman", "mice": "mouse", "feet": "foot",
+    "teeth": "tooth", "geese": "goose", "lemmata": "lemma", "schemata": "schema", "axes": "axis",
+    "crises": "crisis", "diagnoses": "diagnosis", "syntheses": "synthesis", "leaves": "leaf",
+    "halves": "half", "selves": "self", "lives": "life", "knives": "knife", "gpus": "GPU",
+}
+
+
+def is_acronym(token: str) -> bool:
+    """True for tokens written as acronyms: BERT, RNNs, PLRNNs, T5 (case is kept for these).
+
+    >>> is_acronym("RNNs"), is_acronym("ImageNet"), is_acronym("T5")
+    (True, False, True)
+    """
+    letters = [c for c in token if c.isalpha()]
+    if not letters or len(token) < 2:
+        return False
+    upper = sum(c.isupper() for c in letters)
+    if upper == len(letters):
+        return True
+    return upper >= 2 and upper >= len(letters) - 1 and token[-1] == "s"
+
+
+def singular(word: str) -> str:
+    """Singular of an English noun (rules plus a table of irregular forms).
+
+    >>> [singular(w) for w in ["networks", "strategies", "analyses", "losses", "dynamics", "matrices"]]
+    ['network', 'strategy', 'analysis', 'loss', 'dynamics', 'matrix']
+    """
+    w = word
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    if w in _INVARIANT or len(w) <= 3 or not w.endswith("s"):
+        return w
+    if w.endswith(("ss", "us", "is", "ous", "ics")):
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return w[:-2]
+    return w[:-1]
+
+
+def canonical_key(text: str) -> str:
+    """The canonical key of a mention's text (see the module docstring).
+
+    >>> canonical_key("Large Language Models") == canonical_key("large-language model")
+    True
+    >>> canonical_key("LLMs")
+    'LLM'
+    """
+    t = unicodedata.normalize("NFKC", text).strip()
+    t = re.sub(r"['’]s\b", "", t)
+    tokens = [tok for tok in _SPLIT.split(t) if tok]
+    while len(tokens) > 1 and tokens[0].lower() in _DETS:
+        tokens.pop(0)
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        last = i == len(tokens) - 1
+        tok = tok.strip(".,;:!?\"'()[]{}")
+        if not tok:
+            continue
+        if is_acronym(tok):
+            if tok.endswith("s") and not tok[:-1].endswith("S") and len(tok) > 2:
+                tok = tok[:-1]
+            out.append(tok)
+        else:
+            low = tok.casefold()
+            out.append(singular(low) if last else low)
+    return " ".join(out)
+
+
+def compact_key(key: str) -> str:
+    """The key with spaces removed: what decides identity (hyphen and space variants merge)."""
+    return key.replace(" ", "")
+
+
+def entity_id(type: str, key: str) -> str:
+    """Stable id of an entity from its type and canonical key.
+
+    >>> entity_id("method", "teacher forcing")
+    'method-aa76614b1ecb66eb'
+    """
+    digest = hashlib.blake2b(f"{type}\0{compact_key(key)}".encode("utf-8"), digest_size=8).hexdigest()
+    return f"{type}-{digest}"
+
+
+@dataclass
+class Normalized:
+    """The result of :func:`normalise`: entities by id and each mention's entity id."""
+
+    entities: dict[str, Entity]
+    mention_entity: dict[Mention, str]
+
+
+class Normalizer:
+    """Collects mentions (possibly in several passes) and resolves them to entities.
+
+    >>> from kg.types import Mention
+    >>> n = Normalizer()
+    >>> def m(text, long=None):
+    ...     return Mention("P-1", "abstract", 0, len(text), text, "method", text, 0, long_form=long)
+    >>> n.add([m("recurrent neural networks"), m("RNNs", "recurrent neural networks"), m("RNN")])
+    >>> result = n.resolve()
+    >>> [e.label for e in result.entities.values()]
+    ['recurrent neural networks']
+    """
+
+    def __init__(self) -> None:
+        self._mentions: list[Mention] = []
+
+    def add(self, mentions: Iterable[Mention]) -> None:
+        self._mentions.extend(mentions)
+
+    def resolve(self) -> Normalized:
+        mentions = self._mentions
+        # 1. acronyms: short form -> most common expansion across the corpus
+        expansions: dict[str, Counter[str]] = defaultdict(Counter)
+        for m in mentions:
+            if m.long_form:
+                expansions[compact_key(canonical_key(m.text))][canonical_key(m.long_form)] += 1
+        acronym_map = {short: _most_common(c) for short, c in expansions.items()}
+
+        def key_of(m: Mention) -> str:
+            if m.long_form:
+                return canonical_key(m.long_form)
+            key = canonical_key(m.text)
+            return acronym_map.get(compact_key(key), key)
+
+        groups: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
+        for m in mentions:
+            key = key_of(m)
+            if key:
+                groups[compact_key(key)].append((m, key))
+        entities: dict[str, Entity] = {}
+        mention_entity: dict[Mention, str] = {}
+        for compact in sorted(groups):
+            members = groups[compact]
+            types = Counter(m.type for m, _ in members)
+            etype = min(types, key=lambda t: (-types[t], ENTITY_TYPES.index(t) if t in ENTITY_TYPES else 99))
+            key = _most_common(Counter(k for _, k in members))
+            surfaces = Counter(m.text for m, _ in members)
+            aliases = tuple(sorted(surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])))
+            eid = entity_id(etype, key)
+            entities[eid] = Entity(id=eid, type=etype, key=key, label=aliases[0][0], aliases=aliases)
+            for m, _ in members:
+                mention_entity[m] = eid
+        return Normalized(entities, mention_entity)
+
+
+def _most_common(counter: Counter[str]) -> str:
+    return min(counter, key=lambda k: (-counter[k], -len(k), k))
+
+
+def normalise(mentions: Iterable[Mention]) -> Normalized:
+    """Resolve *mentions* to canonical entities (one pass; see :class:`Normalizer`)."""
+    n = Normalizer()
+    n.add(mentions)
+    return n.resolve()

@@ -1,0 +1,232 @@
+"""Train, score and install kg's SciERC NER pipeline (what ``kg train`` runs).
+
+>>> from kg.training import split_holdout
+>>> train, held = split_holdout(list(range(10)), 3, seed=0)
+>>> len(train), len(held), sorted(train + held) == list(range(10))
+(7, 3, True)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import Any, TypeVar
+
+from kg.errors import InputError, ModelError
+from kg.training.convert import LABEL_MAP, ConllDoc, convert_file, read_conll_file
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "DEFAULT_MODEL_DIR",
+    "GENERIC_LABEL",
+    "split_holdout",
+    "evaluate_pipeline",
+    "install_pipeline",
+    "train",
+]
+
+T = TypeVar("T")
+
+#: The spaCy training config shipped with kg.
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "config.cfg"
+#: Where the trained pipeline is installed (inside the package).
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "scierc"
+#: Label the model gives SciERC's Generic spans when trained with ``generic="label"``;
+#: kg never turns it into an entity.
+GENERIC_LABEL = "generic"
+
+_GENERIC_MODES = ("label", "negative", "drop")
+
+
+def split_holdout(items: Sequence[T], n: int, *, seed: int = 0) -> tuple[list[T], list[T]]:
+    """Split *items* into (train, held out) with *n* held-out items drawn with *seed*."""
+    import random
+
+    if not 0 <= n < len(items):
+        raise InputError(f"cannot hold out {n} of {len(items)} abstracts",
+                         hint="use a hold-out smaller than the training set")
+    idx = list(range(len(items)))
+    random.Random(seed).shuffle(idx)
+    held = set(idx[:n])
+    return ([x for i, x in enumerate(items) if i not in held],
+            [x for i, x in enumerate(items) if i in held])
+
+
+def evaluate_pipeline(nlp, docs: Iterable[ConllDoc], *, batch_size: int = 32) -> dict[str, Any]:
+    """Score *nlp*'s ``doc.ents`` on SciERC :class:`ConllDoc` records with :func:`kg.evaluate.score`.
+
+    Labels are mapped to kg's types (SciERC names or kg's own); others, such
+    as ``generic``, are ignored.
+    """
+    from kg.evaluate import Span, score
+
+    kg_types = {v for v in LABEL_MAP.values() if v}
+    mapping = {k.lower(): v for k, v in LABEL_MAP.items() if v} | {t: t for t in kg_types}
+    docs = list(docs)
+    gold = [Span(d.id, "abstract", s, e, LABEL_MAP[t], d.text[s:e])
+            for d in docs for s, e, t in d.spans if LABEL_MAP.get(t)]
+    pred = []
+    for d, doc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=batch_size)):
+        for ent in doc.ents:
+            label = mapping.get(ent.label_.lower())
+            if label:
+                pred.append(Span(d.id, "abstract", ent.start_char, ent.end_char, label, ent.text))
+    return score(gold, pred, labels=sorted(kg_types))
+
+
+def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
+                     scores: dict[str, Any] | None = None) -> Path:
+    """Copy a trained pipeline folder to *dest*, replacing what was there, and fix its meta.
+
+    The meta names the pipeline ``kg_scierc``, states the licences and the data,
+    and drops the training-only source package, so ``spacy.load(dest)`` needs
+    nothing but spaCy.
+    """
+    src, dest = Path(src), Path(dest)
+    if not (src / "config.cfg").is_file():
+        raise ModelError("not a spaCy pipeline folder", path=src)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest)
+    meta_path = dest / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta.update(
+        name="scierc",
+        version="0.1.0",
+        description=("kg's scientific NER: en_core_web_sm's tok2vec fine-tuned on SciERC with a "
+                     "new ner; labels method, dataset, task, metric, concept (and generic, "
+                     "which kg drops)."),
+        author="kg contributors",
+        license="MIT (pipeline weights derived from en_core_web_sm, MIT); trained on SciERC",
+        sources=[
+            {"name": "en_core_web_sm 3.8.0", "url": "https://github.com/explosion/spacy-models",
+             "license": "MIT", "author": "Explosion"},
+            {"name": "SciERC", "url": "http://nlp.cs.washington.edu/sciIE/",
+             "author": "Luan et al., EMNLP 2018"},
+        ],
+        spacy_version=">=3.8.0,<3.9.0",
+    )
+    meta.pop("requirements", None)
+    if scores is not None:
+        meta["kg_dev_scores"] = scores
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return dest
+
+
+def _summary(s: dict[str, Any]) -> dict[str, float]:
+    return {
+        "typed_f1": s["strict"]["typed"]["overall"]["f1"],
+        "untyped_f1": s["strict"]["untyped"]["f1"],
+        "lenient_typed_f1": s["lenient"]["typed"]["overall"]["f1"],
+        "lenient_untyped_f1": s["lenient"]["untyped"]["f1"],
+        **{f"{k}_f1": v["f1"] for k, v in s["strict"]["typed"]["per_type"].items()},
+    }
+
+
+def train(
+    data_dir: str | PathLike[str],
+    *,
+    output_dir: str | PathLike[str] = "training",
+    model_dir: str | PathLike[str] | None = DEFAULT_MODEL_DIR,
+    config: str | PathLike[str] = DEFAULT_CONFIG,
+    holdout: int = 35,
+    seed: int = 0,
+    max_steps: int | None = None,
+    generic: str = "label",
+    threads: int | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Convert SciERC, train on CPU, score on dev, and install the best pipeline.
+
+    Parameters
+    ----------
+    data_dir : path
+        Folder with SciERC ``train.txt`` and ``dev.txt`` (IO-tagged CoNLL).
+    output_dir : path
+        Where the converted corpora, checkpoints and ``scores.json`` go.
+    model_dir : path or None
+        Where the best pipeline is installed; ``None`` installs nothing.
+    holdout : int
+        Training abstracts held out for checkpoint selection; dev is only
+        used for the final report.
+    generic : {"label", "negative", "drop"}
+        SciERC's Generic spans: a ``generic`` label kg ignores, negative
+        examples for the ner (``incorrect_spans_key``), or left out.
+    threads : int, optional
+        CPU threads for numpy/BLAS (sets ``OMP_NUM_THREADS`` and friends
+        when not already set).
+
+    Returns
+    -------
+    dict
+        The scores written to ``output_dir/scores.json``.
+    """
+    if generic not in _GENERIC_MODES:
+        raise InputError(f"unknown generic mode {generic!r}", hint=f"use one of {_GENERIC_MODES}")
+    data_dir, out = Path(data_dir), Path(output_dir)
+    for name in ("train.txt", "dev.txt"):
+        if not (data_dir / name).is_file():
+            raise InputError(f"missing {name}", path=data_dir,
+                             hint="point at a folder holding SciERC train.txt and dev.txt")
+    if threads:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, str(threads))
+
+    import spacy
+    from spacy.cli.train import train as spacy_train
+
+    label_map = dict(LABEL_MAP)
+    generic_key = None
+    if generic == "label":
+        label_map["Generic"] = GENERIC_LABEL
+    elif generic == "negative":
+        generic_key = "incorrect_spans"
+
+    train_docs, held_docs = split_holdout(read_conll_file(data_dir / "train.txt"), holdout, seed=seed)
+    dev_docs = read_conll_file(data_dir / "dev.txt")
+    corpus = out / "corpus"
+    nlp = spacy.blank("en")
+    counts = {
+        "train": convert_file(None, corpus / "train.spacy", docs=train_docs, nlp=nlp,
+                              label_map=label_map, generic_key=generic_key),
+        "holdout": convert_file(None, corpus / "holdout.spacy", docs=held_docs, nlp=nlp,
+                                label_map=label_map, generic_key=generic_key),
+    }
+    over: dict[str, Any] = {
+        "paths.train": str(corpus / "train.spacy"),
+        "paths.dev": str(corpus / "holdout.spacy"),
+        "system.seed": seed,
+        "components.ner.incorrect_spans_key": generic_key,
+    }
+    if max_steps is not None:
+        over["training.max_steps"] = max_steps
+    over.update(overrides or {})
+    t0 = time.perf_counter()
+    spacy_train(Path(config), out / "pipeline", overrides=over, use_gpu=-1)
+    wall = time.perf_counter() - t0
+
+    best = out / "pipeline" / "model-best"
+    nlp = spacy.load(best)
+    dev_scores = evaluate_pipeline(nlp, dev_docs)
+    result = {
+        "data": str(data_dir),
+        "config": str(config),
+        "overrides": {k: v for k, v in over.items() if not k.startswith("paths.")},
+        "holdout": holdout,
+        "generic": generic,
+        "counts": counts,
+        "train_seconds": round(wall, 1),
+        "dev_summary": _summary(dev_scores),
+        "dev": dev_scores,
+    }
+    (out / "scores.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if model_dir is not None:
+        install_pipeline(best, model_dir, scores=result["dev_summary"])
+        (Path(model_dir) / "scores.json").write_text(json.dumps(result, indent=2) + "\n",
+                                                     encoding="utf-8")
+    return result
