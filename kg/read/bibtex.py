@@ -140,6 +140,8 @@ def parse_bibtex(text: str) -> Iterator[tuple[int, str, dict[str, str] | _BibSyn
                 continue
             yield start_line, entry_type, fields
         except _BibSyntax as err:
+            if not text[err.pos:].strip():
+                err = _BibSyntax("entry is never closed (check its braces and quotes)", m.start())
             yield text.count("\n", 0, err.pos) + 1, entry_type, err
             nxt = _ENTRY.search(text, max(pos, m.end()))
             pos = nxt.start() if nxt else len(text)

@@ -1,0 +1,67 @@
+"""The ``kg`` command: a thin shell over the library.
+
+Each command module defines ``register(group)``. Library errors
+(:class:`~kg.errors.KGError`) become one line on stderr and the error's exit
+code; nothing prints a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from ..errors import KGError
+
+__all__ = ["main", "cli"]
+
+#: Command modules, in the order their commands are listed.
+COMMAND_MODULES = ("build", "query", "rdf", "view", "train")
+
+
+class KGGroup(click.Group):
+    """A click group that turns KGError into a clean message and exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KGError as err:
+            click.echo(f"kg: error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except BrokenPipeError:  # `kg extract ... | head`
+            sys.stderr.close()
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("kg: interrupted", err=True)
+            ctx.exit(130)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=KGGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="kg", prog_name="kg")
+def cli() -> None:
+    """Turn paper titles and abstracts into a knowledge graph.
+
+    \b
+    kg build seeds/ -o exports/          extract, link and export the graph
+    kg query neighbors "teacher forcing"  explore it
+    kg extract papers.jsonl              entities per paper as JSON Lines
+    """
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _exc:  # a command module not written yet
+        if _exc.name != f"{__name__}.{_name}":
+            raise
+        continue
+    _module.register(cli)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="kg")

@@ -1,0 +1,64 @@
+"""Options and output helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+__all__ = ["echo_json", "input_options", "out_dir_option", "print_table"]
+
+
+def input_options(f):
+    """--format, --skip-invalid."""
+    f = click.option("--skip-invalid", is_flag=True,
+                     help="Skip records that cannot be read (each is reported, with a count at the end) "
+                          "instead of stopping at the first.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(["dump", "jsonl", "json", "csv", "bibtex"]),
+                     help="Read every input in this format instead of choosing by file extension.")(f)
+    return f
+
+
+def out_dir_option(f):
+    return click.option("--dir", "-d", "directory", default="exports", show_default=True,
+                        type=click.Path(file_okay=True, dir_okay=True),
+                        help="The folder `kg build` wrote (or its graph.json).")(f)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """Print rows as an aligned plain-text table (strings are shown as data, one line each)."""
+    if not rows:
+        click.echo("(no results)")
+        return
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [min(60, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(_clip(v, w).ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return " ".join(str(value).split())
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def warn(message: str) -> None:
+    click.echo(f"kg: warning: {message}", err=True)
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,105 @@
+"""`kg build` and `kg extract`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..errors import InputError
+from ._common import input_options, warn
+
+
+def _report_invalid(err: InputError) -> None:
+    click.echo(f"kg: skipped: {err}", err=True)
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, type=click.Path())
+@click.option("-o", "--out", "out_dir", default="exports", show_default=True, type=click.Path(),
+              help="Folder to write graph.json, graph.ttl, graph.html and store/ into.")
+@click.option("--model", metavar="PATH_OR_NAME",
+              help="spaCy pipeline to extract with (default: kg's shipped scientific NER model).")
+@click.option("--base-iri", metavar="IRI", help="Base IRI for the RDF export and store.")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1), help="Texts per spaCy batch.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="Processes for extraction.")
+@click.option("--no-html", is_flag=True, help="Skip graph.html.")
+@click.option("--no-store", is_flag=True, help="Skip the embedded SPARQL store.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+@input_options
+def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, no_store, quiet, fmt, skip_invalid):
+    """Build the knowledge graph of INPUTS (files or folders; default: seeds/).
+
+    Reads titles and abstracts (.txt daily-paper dumps, .jsonl, .json, .csv,
+    .bib), extracts methods, datasets, tasks, metrics and concepts, links them
+    to papers and writes the exports into --out.
+    """
+    from ..build import build as run_build
+
+    result = run_build(
+        inputs or ("seeds",), out_dir, model=model, format=fmt, skip_invalid=skip_invalid,
+        on_invalid=_report_invalid, warn=warn, base_iri=base_iri, batch_size=batch_size, n_process=workers,
+        progress=not quiet, html=not no_html, store=not no_store,
+    )
+    if skip_invalid and result.skipped:
+        click.echo(f"kg: skipped {result.skipped} invalid record(s)", err=True)
+    if not quiet:
+        click.echo(f"{result.papers} papers, {result.entities} entities, {result.edges} edges", err=True)
+        for name, path in result.files.items():
+            click.echo(f"wrote {path}", err=True)
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--model", metavar="PATH_OR_NAME", help="spaCy pipeline to extract with.")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1), help="Texts per spaCy batch.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@input_options
+def extract(inputs, model, batch_size, quiet, fmt, skip_invalid):
+    """Extract entities from INPUTS and print one JSON object per paper (JSON Lines).
+
+    \b
+    Each line: {"id", "title", "abstract", "entities": [{"text", "type",
+    "start", "end", "field", "role", "id", "source", "confidence"}]}.
+    Offsets are characters into the paper's title or abstract ("field");
+    "id" is the canonical entity id, the same one graph.json uses.
+    """
+    from ..extract import extract_papers
+    from ..normalize import normalise
+    from ..read import read_papers
+
+    skipped = 0
+
+    def on_invalid(err):
+        nonlocal skipped
+        skipped += 1
+        _report_invalid(err)
+
+    papers = read_papers(inputs, format=fmt, skip_invalid=skip_invalid, on_invalid=on_invalid, warn=warn)
+    bar = None
+    if not quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(papers), desc="extracting", unit="paper", leave=False)
+    results = list(extract_papers(papers, model=model, batch_size=batch_size,
+                                  progress=bar.update if bar else None))
+    if bar:
+        bar.close()
+    resolved = normalise(m for r in results for m in r.mentions)
+    for r in results:
+        ents = [
+            {"text": m.text, "type": resolved.entities[resolved.mention_entity[m]].type, "start": m.start,
+             "end": m.end, "field": m.field, "role": m.role, "id": resolved.mention_entity[m],
+             "source": m.source, "confidence": m.confidence}
+            for m in r.mentions if m in resolved.mention_entity
+        ]
+        click.echo(json.dumps({"id": r.paper.id, "title": r.paper.title, "abstract": r.paper.abstract,
+                               "entities": ents}, ensure_ascii=False, sort_keys=True))
+    if skip_invalid and skipped:
+        click.echo(f"kg: skipped {skipped} invalid record(s)", err=True)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(build)
+    group.add_command(extract)

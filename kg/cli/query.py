@@ -1,0 +1,101 @@
+"""`kg query ...`: the query API on the command line."""
+
+from __future__ import annotations
+
+import click
+
+from ..types import ENTITY_TYPES
+from ._common import echo_json, out_dir_option, print_table
+
+_TYPES = click.Choice(list(ENTITY_TYPES) + ["paper"])
+
+
+def _json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)
+
+
+def _load(directory):
+    from ..query import load
+
+    return load(directory)
+
+
+def _show(hits, as_json, columns):
+    rows = [h.to_dict() for h in hits]
+    if as_json:
+        echo_json(rows)
+    else:
+        print_table(rows, columns)
+
+
+@click.group()
+def query() -> None:
+    """Ask a built graph about neighbours, papers, evidence and related entities."""
+
+
+@query.command()
+@click.argument("name")
+@click.option("--type", "type_", type=_TYPES, help="Only neighbours of this type.")
+@click.option("--hops", default=1, show_default=True, type=click.IntRange(1, 5), help="How many steps away.")
+@out_dir_option
+@_json_option
+def neighbors(name, type_, hops, directory, as_json):
+    """Nodes linked to NAME (an entity label or alias, a paper title, or an id)."""
+    _show(_load(directory).neighbors(name, type=type_, hops=hops), as_json, ["label", "kind", "type", "hops", "score", "id"])
+
+
+@query.command()
+@click.argument("entity")
+@out_dir_option
+@_json_option
+def papers(entity, directory, as_json):
+    """Papers that mention ENTITY, those that propose it first."""
+    _show(_load(directory).papers(entity), as_json, ["label", "role", "score", "id"])
+
+
+@query.command()
+@click.argument("paper")
+@click.option("--type", "type_", type=click.Choice(list(ENTITY_TYPES)), help="Only entities of this type.")
+@out_dir_option
+@_json_option
+def entities(paper, type_, directory, as_json):
+    """Entities of PAPER (a title or paper id)."""
+    _show(_load(directory).entities(paper, type=type_), as_json, ["label", "type", "role", "score", "id"])
+
+
+@query.command()
+@click.argument("paper")
+@click.argument("entity")
+@out_dir_option
+@_json_option
+def evidence(paper, entity, directory, as_json):
+    """The sentences in PAPER that mention ENTITY, with offsets."""
+    rows = _load(directory).evidence(paper, entity)
+    if as_json:
+        echo_json(rows)
+    else:
+        print_table(rows, ["field", "start", "end", "text", "role", "source", "sentence"])
+
+
+@query.command()
+@click.argument("entity")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1), help="How many to list.")
+@out_dir_option
+@_json_option
+def related(entity, top, directory, as_json):
+    """Entities that co-occur with ENTITY in the most papers."""
+    _show(_load(directory).related(entity, top=top), as_json, ["label", "type", "score", "id"])
+
+
+@query.command()
+@click.argument("text")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="How many to list.")
+@out_dir_option
+@_json_option
+def find(text, limit, directory, as_json):
+    """Fuzzy search for TEXT over entity labels, aliases and paper titles."""
+    _show(_load(directory).find(text, limit=limit), as_json, ["label", "kind", "type", "score", "id"])
+
+
+def register(group: click.Group) -> None:
+    group.add_command(query)

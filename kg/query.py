@@ -1,0 +1,265 @@
+"""Query a built graph: neighbours, papers, evidence, related entities, fuzzy search.
+
+>>> import kg                                         # doctest: +SKIP
+>>> g = kg.load("exports")                            # doctest: +SKIP
+>>> [n.label for n in g.neighbors("teacher forcing", type="method")][:3]   # doctest: +SKIP
+['piecewise-linear RNNs', 'RNNs', 'gradient descent']
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .errors import KGError, NotFoundError
+from .graph import CO_OCCURS, ENTITY, MENTION, PAPER
+from .normalize import canonical_key, compact_key
+from .types import ENTITY_TYPES, ROLES
+
+__all__ = ["KnowledgeGraph", "Hit", "load"]
+
+_ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A node in a query answer: its id, label, kind (paper/entity), entity type, and a score.
+
+    ``score`` is what the answer ranks by: co-occurrence weight, paper count,
+    fuzzy-match similarity; ``hops`` the distance from the query node;
+    ``role`` the paper -> entity role where one applies.
+    """
+
+    id: str
+    label: str
+    kind: str
+    type: str | None = None
+    score: float = 0.0
+    hops: int | None = None
+    role: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def load(path: str | os.PathLike[str] = "exports") -> "KnowledgeGraph":
+    """Load a graph that ``kg build`` wrote: its output folder or its ``graph.json``.
+
+    >>> g = load("exports")        # doctest: +SKIP
+    """
+    from .export.json import read_json
+
+    p = Path(path)
+    file = p / "graph.json" if p.is_dir() else p
+    if not file.exists():
+        raise NotFoundError("no graph.json here", path=p, hint="run `kg build` first, or pass the folder it wrote")
+    return KnowledgeGraph(read_json(file), path=file.parent)
+
+
+class KnowledgeGraph:
+    """A built kg graph with query methods. ``.graph`` is the NetworkX graph itself.
+
+    Names are resolved leniently: a node id, an entity label or alias (any
+    case, hyphen or plural variant), or a paper title. An unknown name raises
+    :class:`~kg.errors.NotFoundError` listing the closest labels.
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, *, path: str | os.PathLike[str] | None = None) -> None:
+        self.graph = graph
+        self.path = Path(path) if path is not None else None
+        self._index: dict[str, list[str]] | None = None
+
+    def __repr__(self) -> str:
+        n_papers = sum(1 for _, k in self.graph.nodes(data="kind") if k == PAPER)
+        return f"<KnowledgeGraph {n_papers} papers, {self.graph.number_of_nodes() - n_papers} entities>"
+
+    # -- name resolution -------------------------------------------------
+    def _names(self) -> dict[str, list[str]]:
+        if self._index is None:
+            index: dict[str, list[str]] = {}
+            for node, data in self.graph.nodes(data=True):
+                names = [data.get("label") or "", data.get("title") or ""]
+                names += [a for a, _ in data.get("aliases", [])]
+                for name in names:
+                    if not name:
+                        continue
+                    for key in {name.casefold(), compact_key(canonical_key(name))}:
+                        if key and node not in index.setdefault(key, []):
+                            index[key].append(node)
+            self._index = index
+        return self._index
+
+    def label(self, node: str) -> str:
+        data = self.graph.nodes[node]
+        return data.get("label") or data.get("title") or node
+
+    def resolve(self, name: str, *, kind: str | None = None) -> str:
+        """The node id for *name* (an id, label, alias or paper title).
+
+        Where several entities share the name, the one in most papers wins.
+        """
+        if name in self.graph:
+            if kind is None or self.graph.nodes[name].get("kind") == kind:
+                return name
+        names = self._names()
+        for key in (name.casefold(), compact_key(canonical_key(name))):
+            nodes = [n for n in names.get(key, []) if kind is None or self.graph.nodes[n].get("kind") == kind]
+            if nodes:
+                return max(nodes, key=lambda n: (self.graph.nodes[n].get("papers", 0), n))
+        close = [h.label for h in self.find(name, limit=5, kind=kind)]
+        hint = "closest: " + "; ".join(repr(c) for c in close) if close else "try `kg query find TEXT`"
+        what = kind or "entity or paper"
+        raise NotFoundError(f"no {what} named {name!r}", hint=hint)
+
+    def _hit(self, node: str, **extra: Any) -> Hit:
+        data = self.graph.nodes[node]
+        return Hit(id=node, label=self.label(node), kind=data.get("kind", "?"), type=data.get("type"), **extra)
+
+    # -- queries -----------------------------------------------------------
+    def neighbors(self, name_or_id: str, *, type: str | None = None, hops: int = 1) -> list[Hit]:
+        """Nodes within *hops* of a node, over all edge kinds, nearest and strongest first.
+
+        Parameters
+        ----------
+        name_or_id : str
+        type : str, optional
+            Keep only entities of this type, or ``"paper"`` for papers.
+        hops : int
+            How far to go (1 = direct neighbours).
+        """
+        _check_type(type)
+        if hops < 1:
+            raise KGError(f"hops must be at least 1, got {hops}")
+        start = self.resolve(name_or_id)
+        G = self.graph
+        dist = {start: 0}
+        queue = deque([start])
+        while queue:
+            u = queue.popleft()
+            if dist[u] >= hops:
+                continue
+            for v in _adjacent(G, u):
+                if v not in dist:
+                    dist[v] = dist[u] + 1
+                    queue.append(v)
+        hits = []
+        for node, d in dist.items():
+            if node == start or not _type_ok(G, node, type):
+                continue
+            hits.append(self._hit(node, hops=d, score=float(_strength(G, start, node))))
+        hits.sort(key=lambda h: (h.hops, -h.score, h.label.casefold(), h.id))
+        return hits
+
+    def papers(self, entity: str) -> list[Hit]:
+        """Papers linked to an entity, the ones that propose it first."""
+        node = self.resolve(entity, kind=ENTITY)
+        hits = []
+        for u, _, k, data in self.graph.in_edges(node, keys=True, data=True):
+            if k == MENTION:
+                hits.append(self._hit(u, role=data["role"], score=float(data.get("count", 1))))
+        hits.sort(key=lambda h: (_ROLE_RANK.get(h.role or "", 9), -h.score, h.label.casefold(), h.id))
+        return hits
+
+    def entities(self, paper: str, *, type: str | None = None) -> list[Hit]:
+        """Entities of a paper, optionally of one type, by role then mention count."""
+        _check_type(type)
+        node = self.resolve(paper, kind=PAPER)
+        hits = []
+        for _, v, k, data in self.graph.out_edges(node, keys=True, data=True):
+            if k == MENTION and _type_ok(self.graph, v, type):
+                hits.append(self._hit(v, role=data["role"], score=float(data.get("count", 1))))
+        hits.sort(key=lambda h: (_ROLE_RANK.get(h.role or "", 9), -h.score, h.label.casefold(), h.id))
+        return hits
+
+    def evidence(self, paper: str, entity: str) -> list[dict[str, Any]]:
+        """The mentions that link *paper* to *entity*: field, offsets, sentence, source, confidence."""
+        p = self.resolve(paper, kind=PAPER)
+        e = self.resolve(entity, kind=ENTITY)
+        data = self.graph.get_edge_data(p, e, key=MENTION)
+        if data is None:
+            raise NotFoundError(f"paper {self.label(p)!r} does not mention {self.label(e)!r}",
+                                hint=f"see `kg query entities {p}`")
+        return [dict(ev) for ev in data["evidence"]]
+
+    def related(self, entity: str, *, top: int = 10) -> list[Hit]:
+        """Entities that co-occur with *entity* in the most papers."""
+        node = self.resolve(entity, kind=ENTITY)
+        G = self.graph
+        hits = []
+        for u, v, k, data in list(G.out_edges(node, keys=True, data=True)) + list(G.in_edges(node, keys=True, data=True)):
+            if k == CO_OCCURS:
+                other = v if u == node else u
+                hits.append(self._hit(other, score=float(data.get("weight", 1))))
+        hits.sort(key=lambda h: (-h.score, h.label.casefold(), h.id))
+        return hits[:top]
+
+    def find(self, text: str, *, limit: int = 10, kind: str | None = None) -> list[Hit]:
+        """Fuzzy search over entity labels, aliases and paper titles, best match first."""
+        from rapidfuzz import fuzz, process, utils
+
+        choices: dict[str, str] = {}
+        for node, data in self.graph.nodes(data=True):
+            if kind is not None and data.get("kind") != kind:
+                continue
+            names = [data.get("label") or data.get("title") or ""] + [a for a, _ in data.get("aliases", [])]
+            for i, name in enumerate(names):
+                if name:
+                    choices[f"{node}\x00{i}"] = name
+        best: dict[str, float] = {}
+        for _, score, key in process.extract(text, choices, scorer=fuzz.WRatio, processor=utils.default_process,
+                                             limit=limit * 5):
+            node = key.split("\x00", 1)[0]
+            best[node] = max(best.get(node, 0.0), float(score))
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], -self.graph.nodes[kv[0]].get("papers", 0), kv[0]))
+        return [self._hit(n, score=round(s, 1)) for n, s in ranked[:limit]]
+
+    # -- other views of the same graph ----------------------------------------
+    def sparql(self, query: str) -> Any:
+        """Run a SPARQL query on the embedded store that ``kg build`` filled (see :mod:`kg.store`)."""
+        from .store import sparql
+
+        if self.path is None:
+            raise KGError("this graph was not loaded from a build folder, so it has no store",
+                          hint="use kg.load('exports')")
+        return sparql(self.path / "store", query)
+
+    def view(self, name: str | None = None, *, hops: int = 2, **options: Any) -> Any:
+        """An interactive view (displays inline in Jupyter; ``.save(path)`` writes HTML).
+
+        Without *name*, the overview of the whole graph.
+        """
+        from .export.html import render_view
+
+        node = self.resolve(name) if name is not None else None
+        return render_view(self.graph, node, hops=hops, **options)
+
+
+def _check_type(type: str | None) -> None:
+    if type is not None and type not in ENTITY_TYPES and type != PAPER:
+        raise KGError(f"unknown type {type!r}", hint="use one of: " + ", ".join(ENTITY_TYPES + (PAPER,)))
+
+
+def _type_ok(G: nx.MultiDiGraph, node: str, type: str | None) -> bool:
+    if type is None:
+        return True
+    data = G.nodes[node]
+    return data.get("kind") == PAPER if type == PAPER else data.get("type") == type
+
+
+def _adjacent(G: nx.MultiDiGraph, u: str) -> list[str]:
+    return sorted(set(G.successors(u)) | set(G.predecessors(u)))
+
+
+def _strength(G: nx.MultiDiGraph, a: str, b: str) -> float:
+    total = 0.0
+    for u, v in ((a, b), (b, a)):
+        for k, data in (G.get_edge_data(u, v) or {}).items():
+            total += data.get("weight", data.get("count", 1))
+    if total == 0.0:
+        total = float(G.nodes[b].get("papers", 0))
+    return total
