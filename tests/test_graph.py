@@ -1,0 +1,86 @@
+"""The graph schema, built from hand-made mentions (no spaCy), and the JSON round trip."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from kg.export.json import read_json, write_json
+from kg.graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR, build_graph
+from kg.normalize import canonical_key, entity_id
+from kg.types import Mention, Paper, RelationMention
+
+S1 = "We propose FooNet for image classification."
+S2 = "FooNet reaches 90% accuracy on ImageNet."
+
+
+def _mention(pid, text, sentence, type, role="mentions", sent_start=0):
+    start = sentence.index(text)
+    return Mention(pid, "abstract", sent_start + start, sent_start + start + len(text), text, type, sentence,
+                   sent_start, role=role)
+
+
+def corpus():
+    p1 = Paper(id="P-1", title="FooNet", abstract=S1 + " " + S2, authors=("A",), sources=("x.jsonl:1",))
+    p2 = Paper(id="P-2", title="Other", abstract=S2, sources=("x.jsonl:2",))
+    off = len(S1) + 1
+    m1 = [_mention("P-1", "FooNet", S1, "method", "proposes"),
+          _mention("P-1", "image classification", S1, "task"),
+          _mention("P-1", "FooNet", S2, "method", sent_start=off),
+          _mention("P-1", "accuracy", S2, "metric", sent_start=off),
+          _mention("P-1", "ImageNet", S2, "dataset", "evaluates_on", sent_start=off)]
+    r1 = [RelationMention("P-1", "used_for", m1[0], m1[1], "for", S1),
+          RelationMention("P-1", "evaluated_on", m1[2], m1[4], "reaches 90% accuracy on", S2)]
+    m2 = [_mention("P-2", "FooNet", S2, "method"), _mention("P-2", "ImageNet", S2, "dataset", "evaluates_on")]
+    return [(p1, m1, r1), (p2, m2, [])]
+
+
+def test_nodes_and_attributes():
+    G = build_graph(corpus())
+    foonet = entity_id("method", canonical_key("FooNet"))
+    assert G.nodes["P-1"]["kind"] == PAPER and G.nodes["P-1"]["authors"] == ["A"]
+    assert G.nodes[foonet]["kind"] == ENTITY and G.nodes[foonet]["type"] == "method"
+    assert G.nodes[foonet]["papers"] == 2 and G.nodes[foonet]["mentions"] == 3
+    assert G.nodes[foonet]["label"] == "FooNet"
+
+
+def test_paper_entity_edges_have_strongest_role_and_all_evidence():
+    G = build_graph(corpus())
+    foonet = entity_id("method", canonical_key("FooNet"))
+    edge = G.edges["P-1", foonet, MENTION]
+    assert edge["role"] == "proposes"
+    assert [e["sentence"] for e in edge["evidence"]] == [S1, S2]
+    ev = edge["evidence"][1]
+    assert G.nodes["P-1"]["abstract"][ev["start"]:ev["end"]] == "FooNet"
+    assert G.edges["P-2", foonet, MENTION]["role"] == "mentions"
+
+
+def test_cooccurrence_weight_counts_papers():
+    G = build_graph(corpus())
+    a = entity_id("method", canonical_key("FooNet"))
+    b = entity_id("dataset", canonical_key("ImageNet"))
+    u, v = sorted([a, b])
+    assert G.edges[u, v, CO_OCCURS]["weight"] == 2
+
+
+def test_relations_with_evidence():
+    G = build_graph(corpus())
+    m = entity_id("method", canonical_key("FooNet"))
+    t = entity_id("task", canonical_key("image classification"))
+    d = entity_id("dataset", canonical_key("ImageNet"))
+    assert G.edges[m, t, USED_FOR]["evidence"][0]["sentence"] == S1
+    assert G.edges[m, d, EVALUATED_ON]["weight"] == 1
+
+
+def test_json_round_trip_is_identical(tmp_path):
+    G = build_graph(corpus())
+    write_json(G, tmp_path / "g.json")
+    H = read_json(tmp_path / "g.json")
+    assert isinstance(H, nx.MultiDiGraph)
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert sorted(G.edges(keys=True, data=True), key=repr) == sorted(H.edges(keys=True, data=True), key=repr)
+    write_json(H, tmp_path / "h.json")
+    assert (tmp_path / "g.json").read_bytes() == (tmp_path / "h.json").read_bytes()
+
+
+def test_build_is_deterministic():
+    assert nx.utils.graphs_equal(build_graph(corpus()), build_graph(corpus()))
