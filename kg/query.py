@@ -210,9 +210,18 @@ class KnowledgeGraph:
             for i, name in enumerate(names):
                 if name:
                     choices[f"{node}\x00{i}"] = name
+        query = utils.default_process(text)
+
+        def scorer(a: str, b: str, **_: object) -> float:
+            # whole-string similarity; a longer name containing (nearly) the query ranks high too
+            score = fuzz.ratio(a, b)
+            if len(a) >= 3 and len(b) > len(a):
+                score = max(score, 0.9 * fuzz.partial_ratio(a, b))
+            return score
+
         best: dict[str, float] = {}
-        for _, score, key in process.extract(text, choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                                             limit=limit * 5):
+        for _, score, key in process.extract(query, choices, scorer=scorer, processor=utils.default_process,
+                                             limit=limit * 5, score_cutoff=40):
             node = key.split("\x00", 1)[0]
             best[node] = max(best.get(node, 0.0), float(score))
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], -self.graph.nodes[kv[0]].get("papers", 0), kv[0]))

@@ -1,0 +1,99 @@
+"""The query API on a small hand-made graph, and on the real seed build."""
+
+from __future__ import annotations
+
+import pytest
+
+import kg
+from kg.errors import KGError, NotFoundError
+from kg.export.json import write_json
+from kg.graph import build_graph
+from kg.normalize import canonical_key, entity_id
+from kg.query import KnowledgeGraph
+
+from .test_graph import corpus
+
+FOONET = entity_id("method", canonical_key("FooNet"))
+IMAGENET = entity_id("dataset", canonical_key("ImageNet"))
+
+
+@pytest.fixture()
+def g(tmp_path):
+    write_json(build_graph(corpus()), tmp_path / "graph.json")
+    return kg.load(tmp_path)
+
+
+def test_load_from_folder_or_file(g, tmp_path):
+    assert isinstance(g, KnowledgeGraph)
+    assert kg.load(tmp_path / "graph.json").graph.number_of_nodes() == g.graph.number_of_nodes()
+    with pytest.raises(NotFoundError, match="kg build"):
+        kg.load(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("name", ["FooNet", "foonet", FOONET, "FooNets"])
+def test_names_resolve_leniently(g, name):
+    assert g.resolve(name) == FOONET
+
+
+def test_paper_title_resolves(g):
+    assert g.resolve("Other", kind="paper") == "P-2"
+
+
+def test_neighbors_with_type_and_hops(g):
+    direct = g.neighbors("FooNet")
+    ids = [h.id for h in direct]
+    assert "P-1" in ids and "P-2" in ids and IMAGENET in ids
+    assert all(h.hops == 1 for h in direct)
+    assert [h.id for h in g.neighbors("FooNet", type="dataset")] == [IMAGENET]
+    assert [h.kind for h in g.neighbors("FooNet", type="paper")] == ["paper", "paper"]
+    two = g.neighbors("image classification", hops=2)
+    assert {h.hops for h in two} == {1, 2}
+    assert "P-2" in [h.id for h in two if h.hops == 2]
+
+
+def test_papers_proposers_first(g):
+    hits = g.papers("FooNet")
+    assert [h.id for h in hits] == ["P-1", "P-2"]
+    assert hits[0].role == "proposes"
+
+
+def test_entities_of_a_paper(g):
+    hits = g.entities("P-1", type="dataset")
+    assert [(h.label, h.role) for h in hits] == [("ImageNet", "evaluates_on")]
+
+
+def test_evidence(g):
+    ev = g.evidence("P-1", "ImageNet")
+    assert ev and ev[0]["sentence"].endswith("on ImageNet.")
+    with pytest.raises(NotFoundError, match="does not mention"):
+        g.evidence("P-2", "image classification")
+
+
+def test_related_by_cooccurrence(g):
+    top = g.related("FooNet", top=1)
+    assert [h.id for h in top] == [IMAGENET] and top[0].score == 2
+
+
+def test_find_is_fuzzy(g):
+    assert g.find("imagenett")[0].id == IMAGENET
+
+
+def test_unknown_name_suggests_close_labels(g):
+    with pytest.raises(NotFoundError) as info:
+        g.neighbors("ImagNet")
+    assert "ImageNet" in str(info.value)
+    assert isinstance(info.value, KGError)
+
+
+def test_bad_arguments(g):
+    with pytest.raises(KGError, match="unknown type"):
+        g.neighbors("FooNet", type="widget")
+    with pytest.raises(KGError, match="hops"):
+        g.neighbors("FooNet", hops=0)
+
+
+def test_seed_graph_answers(seed_graph):
+    hits = seed_graph.neighbors("teacher forcing")
+    assert hits, "the seed corpus has a paper on teacher forcing"
+    papers = seed_graph.papers("teacher forcing")
+    assert any("Teacher Forcing" in h.label for h in papers)
