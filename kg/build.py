@@ -55,6 +55,7 @@ def build(
     progress: bool = False,
     html: bool = True,
     store: bool = True,
+    update: bool = False,
 ) -> BuildResult:
     """Build the knowledge graph of *inputs* and write its exports into *out_dir*.
 
@@ -75,6 +76,10 @@ def build(
         Passed to :func:`kg.read_papers`.
     progress : bool
         Show a progress bar on stderr.
+    update : bool
+        Add *inputs* to the graph already in *out_dir* without re-extracting
+        its papers; a paper already there (same normalised title) gains the new
+        sources but is not extracted or added again.
     """
     timings: dict[str, float] = {}
     skipped = 0
@@ -92,20 +97,25 @@ def build(
         raise InputError("no valid papers in the input", hint="check the input files, or drop --skip-invalid to see why")
     timings["read"] = time.perf_counter() - t0
 
+    previous: list = []
+    fixed_types = None
+    if update:
+        previous, papers, fixed_types = _split_known(Path(out_dir), papers)
+
     t0 = time.perf_counter()
-    nlp = load_pipeline(model)
+    nlp = load_pipeline(model) if papers else None
     timings["load_model"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     bar = _progress(len(papers), "extracting", progress)
     extractions = list(extract_papers(papers, nlp=nlp, batch_size=batch_size, n_process=n_process,
-                                      progress=bar.update if bar else None))
+                                      progress=bar.update if bar else None)) if papers else []
     if bar:
         bar.close()
     timings["extract"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    G = build_graph(extractions)
+    G = build_graph(previous + [(x.paper, x.mentions, x.relations) for x in extractions], fixed_types=fixed_types)
     timings["graph"] = time.perf_counter() - t0
 
     out = Path(out_dir)
@@ -158,6 +168,30 @@ def write_exports(
         files["store"] = out / "store"
         timings["store"] = time.perf_counter() - t0
     return files
+
+
+def _split_known(out: Path, papers: list) -> tuple[list, list, dict[str, str]]:
+    """For --update: the old graph's extractions (new sources merged in), the papers still to
+    extract, and the old entity types (kept, so existing ids stay stable)."""
+    from .export.json import read_json
+    from .graph import entity_types, extractions_from_graph
+    from .read._records import merge_papers
+
+    if not (out / "graph.json").exists():
+        raise InputError("nothing to update: no graph.json here", path=out,
+                         hint="run `kg build` without --update first")
+    old_graph = read_json(out / "graph.json")
+    previous = extractions_from_graph(old_graph)
+    known = {p.id: i for i, (p, _, _) in enumerate(previous)}
+    fresh = []
+    for paper in papers:
+        if paper.id in known:
+            i = known[paper.id]
+            old, mentions, relations = previous[i]
+            previous[i] = (merge_papers(old, paper), mentions, relations)
+        else:
+            fresh.append(paper)
+    return previous, fresh, entity_types(old_graph)
 
 
 def _progress(total: int, desc: str, enabled: bool):

@@ -50,6 +50,9 @@ __all__ = [
     "ENTITY_ATTRS",
     "build_graph",
     "evidence_record",
+    "mention_from_evidence",
+    "extractions_from_graph",
+    "entity_types",
     "papers_of",
     "entities_of",
 ]
@@ -85,7 +88,16 @@ def evidence_record(m: Mention) -> dict[str, Any]:
         "source": m.source,
         "confidence": m.confidence,
         "role": m.role,
+        "type": m.type,
+        "long_form": m.long_form,
     }
+
+
+def mention_from_evidence(paper_id: str, ev: dict[str, Any]) -> Mention:
+    """Inverse of :func:`evidence_record`: the Mention an evidence record was made from."""
+    return Mention(paper_id=paper_id, field=ev["field"], start=ev["start"], end=ev["end"], text=ev["text"],
+                   type=ev["type"], sentence=ev["sentence"], sent_start=ev["sent_start"], source=ev["source"],
+                   confidence=ev["confidence"], role=ev["role"], long_form=ev.get("long_form"))
 
 
 def _ev_sort(ev: dict[str, Any]) -> tuple[int, int, int]:
@@ -96,6 +108,7 @@ def build_graph(
     extractions: Iterable[tuple[Paper, Sequence[Mention], Sequence[RelationMention]]],
     *,
     cooccurrence: bool = True,
+    fixed_types: dict[str, str] | None = None,
 ) -> nx.MultiDiGraph:
     """Build kg's graph from per-paper mentions and relations.
 
@@ -106,6 +119,9 @@ def build_graph(
         :class:`~kg.extract.Extraction` objects.
     cooccurrence : bool
         Add ``co_occurs`` edges between entities of the same paper.
+    fixed_types : dict, optional
+        Compact canonical key -> entity type to keep instead of re-voting
+        (see :func:`entity_types`); used by ``kg build --update``.
 
     Returns
     -------
@@ -114,7 +130,7 @@ def build_graph(
     """
     papers: list[Paper] = []
     per_paper: list[tuple[Sequence[Mention], Sequence[RelationMention]]] = []
-    normalizer = Normalizer()
+    normalizer = Normalizer(fixed_types=fixed_types)
     for item in extractions:
         paper, mentions, relations = (item.paper, item.mentions, item.relations) if hasattr(item, "paper") else item
         papers.append(paper)
@@ -159,7 +175,8 @@ def build_graph(
                 continue
             rel_edges[(h, t, rel.type)].append({
                 "paper": paper.id, "field": rel.head.field, "sentence": rel.sentence, "cue": rel.cue,
-                "head": rel.head.text, "tail": rel.tail.text,
+                "head": rel.head.text, "tail": rel.tail.text, "head_start": rel.head.start,
+                "head_end": rel.head.end, "tail_start": rel.tail.start, "tail_end": rel.tail.end,
             })
             rel_papers[(h, t, rel.type)].add(paper.id)
 
@@ -178,6 +195,49 @@ def build_graph(
         ev = rel_edges[(h, t, rtype)]
         G.add_edge(h, t, key=rtype, kind=rtype, weight=len(rel_papers[(h, t, rtype)]), evidence=ev)
     return G
+
+
+def extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention], list[RelationMention]]]:
+    """Recover the papers, mentions and relations a graph was built from.
+
+    Evidence keeps every mention whole, so ``build_graph(extractions_from_graph(G))``
+    gives *G* again; ``kg build --update`` adds new papers this way without
+    re-extracting the old ones.
+    """
+    out: list[tuple[Paper, list[Mention], list[RelationMention]]] = []
+    index: dict[str, int] = {}
+    by_offsets: dict[tuple[str, str, int, int], Mention] = {}
+    for node, data in G.nodes(data=True):
+        if data.get("kind") != PAPER:
+            continue
+        paper = Paper(id=node, **{a: (tuple(data[a]) if isinstance(data.get(a), list) else data.get(a))
+                                  for a in PAPER_ATTRS})
+        index[node] = len(out)
+        out.append((paper, [], []))
+    for u, _, k, data in G.edges(keys=True, data=True):
+        if k == MENTION:
+            for ev in data["evidence"]:
+                m = mention_from_evidence(u, ev)
+                out[index[u]][1].append(m)
+                by_offsets[(u, m.field, m.start, m.end)] = m
+    for _, mentions, _ in out:
+        mentions.sort(key=lambda m: (0 if m.field == "title" else 1, m.start, m.end))
+    for _, _, k, data in G.edges(keys=True, data=True):
+        if k in RELATION_KEYS:
+            for ev in data["evidence"]:
+                head = by_offsets.get((ev["paper"], ev["field"], ev["head_start"], ev["head_end"]))
+                tail = by_offsets.get((ev["paper"], ev["field"], ev["tail_start"], ev["tail_end"]))
+                if head is not None and tail is not None:
+                    out[index[ev["paper"]]][2].append(
+                        RelationMention(ev["paper"], k, head, tail, ev["cue"], ev["sentence"]))
+    return out
+
+
+def entity_types(G: nx.MultiDiGraph) -> dict[str, str]:
+    """Compact canonical key -> type of every entity in *G*."""
+    from .normalize import compact_key
+
+    return {compact_key(d["key"]): d["type"] for _, d in G.nodes(data=True) if d.get("kind") == ENTITY}
 
 
 def _plain(value: Any) -> Any:

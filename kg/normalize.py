@@ -148,8 +148,10 @@ class Normalizer:
     ['recurrent neural networks']
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, fixed_types: dict[str, str] | None = None) -> None:
         self._mentions: list[Mention] = []
+        # compact key -> type decided earlier (kg build --update keeps ids stable this way)
+        self._fixed_types = dict(fixed_types or {})
 
     def add(self, mentions: Iterable[Mention]) -> None:
         self._mentions.extend(mentions)
@@ -179,7 +181,8 @@ class Normalizer:
         for compact in sorted(groups):
             members = groups[compact]
             types = Counter(m.type for m, _ in members)
-            etype = min(types, key=lambda t: (-types[t], ENTITY_TYPES.index(t) if t in ENTITY_TYPES else 99))
+            etype = self._fixed_types.get(compact) or min(
+                types, key=lambda t: (-types[t], ENTITY_TYPES.index(t) if t in ENTITY_TYPES else 99))
             key = _most_common(Counter(k for _, k in members))
             surfaces = Counter(m.text for m, _ in members)
             aliases = tuple(sorted(surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])))

@@ -84,3 +84,13 @@ def test_json_round_trip_is_identical(tmp_path):
 
 def test_build_is_deterministic():
     assert nx.utils.graphs_equal(build_graph(corpus()), build_graph(corpus()))
+
+
+def test_graph_keeps_enough_to_rebuild_itself(tmp_path):
+    from kg.graph import extractions_from_graph
+
+    G = build_graph(corpus())
+    write_json(G, tmp_path / "g.json")
+    H = build_graph(extractions_from_graph(read_json(tmp_path / "g.json")))
+    write_json(H, tmp_path / "h.json")
+    assert (tmp_path / "g.json").read_bytes() == (tmp_path / "h.json").read_bytes()

@@ -26,19 +26,32 @@ def _report_invalid(err: InputError) -> None:
               help="Processes for extraction.")
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("--no-store", is_flag=True, help="Skip the embedded SPARQL store.")
+@click.option("--update", "update_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Add INPUTS to the graph already built in DIR (written back to DIR) without "
+                   "re-extracting its papers.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @input_options
-def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, no_store, quiet, fmt, skip_invalid):
+def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, no_store, update_dir, quiet, fmt,
+          skip_invalid):
     """Build the knowledge graph of INPUTS (files or folders; default: seeds/).
 
     Reads titles and abstracts (.txt daily-paper dumps, .jsonl, .json, .csv,
     .bib), extracts methods, datasets, tasks, metrics and concepts, links them
     to papers and writes the exports into --out.
+
+    \b
+    kg build                              seeds/ into exports/
+    kg build papers.jsonl refs.bib -o out/
+    kg build --update exports/ new.jsonl  add papers to an existing build
     """
     from ..build import build as run_build
 
+    if update_dir is not None:
+        if not inputs:
+            raise click.UsageError("--update needs the new INPUTS to add")
+        out_dir = update_dir
     result = run_build(
-        inputs or ("seeds",), out_dir, model=model, format=fmt, skip_invalid=skip_invalid,
+        inputs or ("seeds",), out_dir, update=update_dir is not None, model=model, format=fmt, skip_invalid=skip_invalid,
         on_invalid=_report_invalid, warn=warn, base_iri=base_iri, batch_size=batch_size, n_process=workers,
         progress=not quiet, html=not no_html, store=not no_store,
     )

@@ -92,9 +92,12 @@ def assemble(paper: Paper, fields: dict[str, FieldSpans]) -> Extraction:
                     covered.append((m.start(), m.end()))
         spans.sort()
         field_mentions: list[Mention] = []
+        sentences: dict[int, str] = {}  # one string per sentence, shared by its mentions
         for start, end, etype, source in spans:
             surface = text[start:end]
             s0, s1 = _sentence_of(sents, start)
+            if s0 not in sentences:
+                sentences[s0] = text[s0:s1]
             conf_source = source if source in SOURCE_CONFIDENCE else "rule"
             m = Mention(
                 paper_id=paper.id,
@@ -103,7 +106,7 @@ def assemble(paper: Paper, fields: dict[str, FieldSpans]) -> Extraction:
                 end=end,
                 text=surface,
                 type=etype,
-                sentence=text[s0:s1],
+                sentence=sentences[s0],
                 sent_start=s0,
                 source="rule" if source == "gazetteer" else source,
                 confidence=SOURCE_CONFIDENCE[conf_source],
