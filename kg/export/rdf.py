@@ -1,0 +1,594 @@
+"""RDF export: kg's vocabulary, IRIs minted from stable ids, and fast serialisation.
+
+The graph becomes RDF like this (``kg:`` is :data:`KG`, data IRIs live under
+a configurable base IRI, by default :data:`DEFAULT_BASE_IRI`):
+
+* a paper is a ``schema:ScholarlyArticle`` with ``dcterms:title``,
+  ``dcterms:abstract``, ``dcterms:creator`` (one literal per author),
+  ``dcterms:date``, ``schema:url``, ``dcterms:identifier``, ``bibo:doi``;
+* an entity is a ``kg:Method``, ``kg:Dataset``, ``kg:Task``, ``kg:Metric`` or
+  ``kg:Concept`` (each a subclass of ``skos:Concept``, and typed as both so
+  stores without reasoning still find it) with ``skos:prefLabel`` and
+  ``skos:altLabel``;
+* a paper's role towards an entity is a property: ``kg:proposes``,
+  ``kg:evaluatesOn``, ``kg:uses`` (sub-properties of ``schema:mentions``) or
+  ``schema:mentions`` itself;
+* every mention is a ``kg:Mention`` node, ``prov:wasDerivedFrom`` its paper,
+  with its field, offsets, text, sentence, extractor and confidence;
+* ``kg:usedFor``, ``kg:evaluatedOn`` and ``kg:coOccursWith`` link entities
+  directly, and a ``kg:Relation`` node (an ``rdf:Statement``) per link carries
+  its ``kg:weight`` and ``kg:evidence``.
+
+IRIs come from kg's ids only (percent-encoded), never from raw text, and no
+blank nodes are used, so the same graph always gives byte-identical files.
+Triples are generated once as N-Triples lines (the fastest route from Python);
+Turtle and TriG are re-serialised from them by pyoxigraph, which also checks
+every line on the way.
+
+>>> from kg.graph import build_graph
+>>> from kg.types import Paper, Mention
+>>> p = Paper(id="P-1", title='Say "hi"', abstract="We use BERT.")
+>>> m = Mention("P-1", "abstract", 7, 11, "BERT", "method", "We use BERT.", 0, role="uses")
+>>> G = build_graph([(p, [m], [])])
+>>> g = graph_to_rdf(G)
+>>> from rdflib.namespace import DCTERMS
+>>> str(g.value(paper_iri("P-1"), DCTERMS.title))
+'Say "hi"'
+>>> (paper_iri("P-1"), KG.uses, entity_iri("method-2300a13449936cae")) in g
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import io
+import json
+import math
+import os
+import tempfile
+import warnings
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import networkx as nx
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+from .._io import atomic_write
+from ..errors import ExportError
+from ..graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR
+
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "FORMATS",
+    "KG",
+    "BIBO",
+    "prefixes",
+    "paper_iri",
+    "entity_iri",
+    "default_graph_iri",
+    "ntriples_lines",
+    "graph_to_rdf",
+    "write_rdf",
+    "ontology_path",
+    "shapes_path",
+]
+
+#: Where data IRIs live unless ``base_iri`` says otherwise. ``example.org`` is
+#: reserved for examples: publish under your own domain with ``--base-iri``.
+DEFAULT_BASE_IRI = "https://kg.example.org/"
+
+
+class KG(DefinedNamespace):
+    """kg's small ontology (shipped as ``kg/export/ontology.ttl``). Closed: a typo raises."""
+
+    _fail = True
+    _NS = Namespace("https://kg.example.org/ontology#")
+
+    # classes
+    Method: URIRef  # A technique, model, algorithm or architecture.
+    Dataset: URIRef  # A data collection used for training or evaluation.
+    Task: URIRef  # A problem a method is applied to.
+    Metric: URIRef  # A measure of quality used in evaluation.
+    Concept: URIRef  # Any other scientific concept.
+    Mention: URIRef  # One occurrence of an entity in one field of one paper.
+    Relation: URIRef  # A reified entity-to-entity link with its weight and evidence.
+    RelationEvidence: URIRef  # One sentence that supports a Relation.
+    # paper -> entity roles
+    proposes: URIRef  # The paper introduces the entity.
+    evaluatesOn: URIRef  # The paper evaluates on the entity (a dataset).
+    uses: URIRef  # The paper uses the entity.
+    # entity -> entity
+    usedFor: URIRef  # A method is used for a task.
+    evaluatedOn: URIRef  # A method is evaluated on a dataset.
+    coOccursWith: URIRef  # Both entities occur in at least one paper.
+    # node attributes
+    id: URIRef  # kg's stable id of a paper or entity.
+    key: URIRef  # The canonical key an entity was merged on.
+    paperCount: URIRef  # How many papers mention the entity.
+    mentionCount: URIRef  # How many mentions the entity has.
+    venue: URIRef  # Where the paper appeared, as given by the input.
+    sourceRecord: URIRef  # The file:line a paper was read from.
+    # mentions
+    mentionOf: URIRef  # The entity a mention refers to.
+    role: URIRef  # The role of the mention: proposes, evaluates_on, uses or mentions.
+    field: URIRef  # The paper field holding the mention: title or abstract.
+    start: URIRef  # Character offset where the mention starts in its field.
+    end: URIRef  # Character offset just after the mention in its field.
+    text: URIRef  # The mention's text as written.
+    sentence: URIRef  # The sentence holding the mention or relation.
+    sentenceStart: URIRef  # Character offset of the sentence in its field.
+    extractedBy: URIRef  # What found the mention: model, rule or acronym.
+    confidence: URIRef  # The extractor's confidence, 0 to 1.
+    # relations
+    weight: URIRef  # How many papers support the relation.
+    evidence: URIRef  # A RelationEvidence node of the relation.
+    cue: URIRef  # The cue phrase that matched.
+    headText: URIRef  # The text of the relation's head mention.
+    tailText: URIRef  # The text of the relation's tail mention.
+
+
+class BIBO(DefinedNamespace):
+    """The one term kg uses from the Bibliographic Ontology."""
+
+    _fail = True
+    _NS = Namespace("http://purl.org/ontology/bibo/")
+
+    doi: URIRef  # The paper's DOI, as a literal.
+
+
+#: Export formats: name -> (file extension, media type, holds named graphs).
+FORMATS: dict[str, tuple[str, str, bool]] = {
+    "turtle": (".ttl", "text/turtle", False),
+    "ntriples": (".nt", "application/n-triples", False),
+    "jsonld": (".jsonld", "application/ld+json", False),
+    "trig": (".trig", "application/trig", True),
+    "nquads": (".nq", "application/n-quads", True),
+}
+_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld",
+            "nq": "nquads", "n-quads": "nquads"}
+
+_ENTITY_CLASS = {"method": KG.Method, "dataset": KG.Dataset, "task": KG.Task, "metric": KG.Metric,
+                 "concept": KG.Concept}
+_ROLE_PROPERTY = {"proposes": KG.proposes, "evaluates_on": KG.evaluatesOn, "uses": KG.uses,
+                  "mentions": SDO.mentions}
+_RELATION_PROPERTY = {USED_FOR: KG.usedFor, EVALUATED_ON: KG.evaluatedOn, CO_OCCURS: KG.coOccursWith}
+
+# N-Triples escaping: the four characters the grammar forbids raw, plus other controls.
+_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
+_ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
+                 ord("\t"): "\\t"})
+
+
+def _n(term: str) -> str:
+    return f"<{term}>"
+
+
+_TYPE, _INT, _DOUBLE = _n(RDF.type), _n(XSD.integer), _n(XSD.double)
+
+
+def _lit(text: Any) -> str:
+    """A plain string literal in N-Triples syntax."""
+    return '"' + str(text).translate(_ESCAPES) + '"'
+
+
+def _int(n: Any) -> str:
+    return f'"{int(n)}"^^{_INT}'
+
+
+def _double(x: Any) -> str:
+    x = float(x)
+    lex = "NaN" if math.isnan(x) else ("INF" if x > 0 else "-INF") if math.isinf(x) else repr(x)
+    return f'"{lex}"^^{_DOUBLE}'
+
+
+def _date(value: str) -> str:
+    """xsd:date / gYearMonth / gYear when *value* is one, else a plain literal."""
+    v = value.strip()
+    try:
+        if len(v) == 10:
+            _dt.date.fromisoformat(v)
+            return f'"{v}"^^{_n(XSD.date)}'
+        if len(v) == 7 and v[4] == "-" and v[:4].isdigit() and 1 <= int(v[5:]) <= 12:
+            return f'"{v}"^^{_n(XSD.gYearMonth)}'
+        if len(v) == 4 and v.isdigit():
+            return f'"{v}"^^{_n(XSD.gYear)}'
+    except ValueError:
+        pass
+    return _lit(value)
+
+
+def _check_iri(iri: str, what: str) -> str:
+    try:
+        ox.NamedNode(iri)
+    except (ValueError, TypeError) as exc:
+        raise ExportError(f"{what} {iri!r} is not a valid absolute IRI ({exc})",
+                          hint="use something like https://example.org/kg/") from None
+    return iri
+
+
+def _check_base(base_iri: str) -> str:
+    _check_iri(base_iri, "base IRI")
+    if not base_iri.endswith(("/", "#")):
+        raise ExportError(f"base IRI {base_iri!r} must end with '/' or '#'",
+                          hint=f"use {base_iri + '/'!r}")
+    return base_iri
+
+
+def _seg(node_id: Any) -> str:
+    """A kg id as an IRI path segment: unreserved characters kept, the rest percent-encoded."""
+    return quote(str(node_id), safe="-_~")
+
+
+def paper_iri(paper_id: str, base_iri: str = DEFAULT_BASE_IRI) -> URIRef:
+    """The IRI of a paper node.
+
+    >>> str(paper_iri("P-0123456789abcdef"))
+    'https://kg.example.org/paper/P-0123456789abcdef'
+    """
+    return URIRef(f"{base_iri}paper/{_seg(paper_id)}")
+
+
+def entity_iri(entity_id: str, base_iri: str = DEFAULT_BASE_IRI) -> URIRef:
+    """The IRI of an entity node.
+
+    >>> str(entity_iri("method-2300a13449936cae", "https://example.org/kg/"))
+    'https://example.org/kg/entity/method-2300a13449936cae'
+    """
+    return URIRef(f"{base_iri}entity/{_seg(entity_id)}")
+
+
+def default_graph_iri(base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """The named graph TriG, N-Quads and ``kg push`` use unless told otherwise: ``<base>graph``."""
+    return f"{base_iri}graph"
+
+
+def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
+    """Prefixes used in Turtle, TriG, JSON-LD contexts and ``kg sparql`` queries.
+
+    >>> prefixes()["kg"]
+    'https://kg.example.org/ontology#'
+    """
+    return {
+        "kg": str(KG._NS), "schema": str(SDO._NS), "dcterms": str(DCTERMS._NS),
+        "skos": str(SKOS._NS), "prov": str(PROV._NS), "bibo": str(BIBO._NS),
+        "rdf": str(RDF._NS), "rdfs": str(RDFS._NS), "xsd": str(XSD._NS),
+        "paper": f"{base_iri}paper/", "entity": f"{base_iri}entity/",
+        "mention": f"{base_iri}mention/", "rel": f"{base_iri}relation/",
+    }
+
+
+def ontology_path() -> Path:
+    """Path of the shipped ontology (Turtle)."""
+    return Path(str(resources.files("kg.export").joinpath("ontology.ttl")))
+
+
+def shapes_path() -> Path:
+    """Path of the shipped SHACL shapes (Turtle)."""
+    return Path(str(resources.files("kg.export").joinpath("shapes.ttl")))
+
+
+def ntriples_lines(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> Iterator[str]:
+    """Yield the graph's triples as N-Triples lines (each ends with ``" .\\n"``), deterministically.
+
+    Papers come first, then entities, each in id order, each followed by its
+    mention or relation nodes, so Turtle can group them by subject. No line
+    repeats.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title="a\\nb")
+    >>> print("".join(ntriples_lines(G)), end="")
+    <https://kg.example.org/paper/P-1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/ScholarlyArticle> .
+    <https://kg.example.org/paper/P-1> <https://kg.example.org/ontology#id> "P-1" .
+    <https://kg.example.org/paper/P-1> <http://purl.org/dc/terms/title> "a\\nb" .
+    """
+    _check_base(base_iri)
+    iris: dict[Any, str] = {}
+
+    def node_iri(n: Any) -> str:
+        iri = iris.get(n)
+        if iri is None:
+            kind = G.nodes[n].get("kind")
+            iri = iris[n] = f"<{base_iri}{'paper' if kind == PAPER else 'entity'}/{_seg(n)}>"
+        return iri
+
+    T = {name: _n(getattr(KG, name)) for name in KG.__annotations__}
+    ROLE = {r: _n(p) for r, p in _ROLE_PROPERTY.items()}
+    REL = {k: _n(p) for k, p in _RELATION_PROPERTY.items()}
+    REL_NAME = {USED_FOR: "usedFor", EVALUATED_ON: "evaluatedOn", CO_OCCURS: "coOccursWith"}
+    CLS = {t: _n(c) for t, c in _ENTITY_CLASS.items()}
+    SKOS_CONCEPT, MENTIONS = _n(SKOS.Concept), _n(SDO.mentions)
+    DERIVED, TITLE, ABSTRACT, CREATOR = _n(PROV.wasDerivedFrom), _n(DCTERMS.title), _n(DCTERMS.abstract), _n(DCTERMS.creator)
+    DATE, IDENT, URL, DOI = _n(DCTERMS.date), _n(DCTERMS.identifier), _n(SDO.url), _n(BIBO.doi)
+    PREF, ALT, STATEMENT = _n(SKOS.prefLabel), _n(SKOS.altLabel), _n(RDF.Statement)
+    SUBJ, PRED, OBJ = _n(RDF.subject), _n(RDF.predicate), _n(RDF.object)
+    ARTICLE, ANYURI = _n(SDO.ScholarlyArticle), _n(XSD.anyURI)
+    mention_ns, rel_ns = f"{base_iri}mention/", f"{base_iri}relation/"
+
+    def kind_order(n: Any) -> tuple[int, str]:
+        kind = G.nodes[n].get("kind")
+        return (0 if kind == PAPER else 1 if kind == ENTITY else 2, str(n))
+
+    for n in sorted(G.nodes, key=kind_order):
+        data = G.nodes[n]
+        kind = data.get("kind")
+        if kind not in (PAPER, ENTITY):
+            raise ExportError(f"node {n!r} has kind {kind!r}; expected 'paper' or 'entity'",
+                              hint="export a graph made by kg.graph.build_graph or kg.load")
+        s = node_iri(n)
+        out = sorted(G.out_edges(n, keys=True, data=True), key=lambda e: (str(e[1]), e[2]))
+        if kind == PAPER:
+            yield f"{s} {_TYPE} {ARTICLE} .\n"
+            yield f"{s} {T['id']} {_lit(n)} .\n"
+            if data.get("title") is not None:
+                yield f"{s} {TITLE} {_lit(data['title'])} .\n"
+            if data.get("abstract"):
+                yield f"{s} {ABSTRACT} {_lit(data['abstract'])} .\n"
+            for author in dict.fromkeys(data.get("authors") or ()):
+                yield f"{s} {CREATOR} {_lit(author)} .\n"
+            if data.get("date"):
+                yield f"{s} {DATE} {_date(str(data['date']))} .\n"
+            url = data.get("url")
+            if url:
+                try:
+                    yield f"{s} {URL} {ox.NamedNode(str(url))} .\n"
+                except ValueError:  # not an IRI: keep it, as a typed literal
+                    yield f"{s} {URL} {_lit(url)}^^{ANYURI} .\n"
+            if data.get("identifier"):
+                yield f"{s} {IDENT} {_lit(data['identifier'])} .\n"
+            if data.get("doi"):
+                yield f"{s} {DOI} {_lit(data['doi'])} .\n"
+            if data.get("venue"):
+                yield f"{s} {T['venue']} {_lit(data['venue'])} .\n"
+            for src in dict.fromkeys(data.get("sources") or ()):
+                yield f"{s} {T['sourceRecord']} {_lit(src)} .\n"
+            mentions = [(v, d) for _, v, k, d in out if k == MENTION]
+            for v, d in mentions:
+                yield f"{s} {ROLE.get(d.get('role'), MENTIONS)} {node_iri(v)} .\n"
+            pseg = _seg(n)
+            for v, d in mentions:
+                e = node_iri(v)
+                stem = f"{mention_ns}{pseg}.{_seg(v)}."
+                seen: set[str] = set()
+                for ev in d.get("evidence") or ():
+                    local = f"{_seg(ev['field'])}.{int(ev['start'])}-{int(ev['end'])}"
+                    if local in seen:  # the same span found twice: keep both, apart
+                        i = 2
+                        while f"{local}.{i}" in seen:
+                            i += 1
+                        local = f"{local}.{i}"
+                    seen.add(local)
+                    m = f"<{stem}{local}>"
+                    yield f"{m} {_TYPE} {T['Mention']} .\n"
+                    yield f"{m} {DERIVED} {s} .\n"
+                    yield f"{m} {T['mentionOf']} {e} .\n"
+                    yield f"{m} {T['role']} {_lit(ev.get('role') or d.get('role') or 'mentions')} .\n"
+                    yield f"{m} {T['field']} {_lit(ev['field'])} .\n"
+                    yield f"{m} {T['start']} {_int(ev['start'])} .\n"
+                    yield f"{m} {T['end']} {_int(ev['end'])} .\n"
+                    if ev.get("text") is not None:
+                        yield f"{m} {T['text']} {_lit(ev['text'])} .\n"
+                    if ev.get("sentence") is not None:
+                        yield f"{m} {T['sentence']} {_lit(ev['sentence'])} .\n"
+                    if ev.get("sent_start") is not None:
+                        yield f"{m} {T['sentenceStart']} {_int(ev['sent_start'])} .\n"
+                    if ev.get("source"):
+                        yield f"{m} {T['extractedBy']} {_lit(ev['source'])} .\n"
+                    if ev.get("confidence") is not None:
+                        yield f"{m} {T['confidence']} {_double(ev['confidence'])} .\n"
+        else:
+            etype = data.get("type")
+            if etype not in CLS:
+                raise ExportError(f"entity {n!r} has type {etype!r}; expected one of {sorted(CLS)}",
+                                  hint="rebuild the graph with `kg build`")
+            yield f"{s} {_TYPE} {CLS[etype]} .\n"
+            yield f"{s} {_TYPE} {SKOS_CONCEPT} .\n"
+            yield f"{s} {T['id']} {_lit(n)} .\n"
+            label = data.get("label")
+            if label is not None:
+                yield f"{s} {PREF} {_lit(label)} .\n"
+            alts = dict.fromkeys(a[0] if isinstance(a, (list, tuple)) else a for a in data.get("aliases") or ())
+            for alias in alts:
+                if alias != label:  # SKOS: prefLabel and altLabel are disjoint
+                    yield f"{s} {ALT} {_lit(alias)} .\n"
+            if data.get("key") is not None:
+                yield f"{s} {T['key']} {_lit(data['key'])} .\n"
+            if data.get("papers") is not None:
+                yield f"{s} {T['paperCount']} {_int(data['papers'])} .\n"
+            if data.get("mentions") is not None:
+                yield f"{s} {T['mentionCount']} {_int(data['mentions'])} .\n"
+            rels = [(v, k, d) for _, v, k, d in out if k in REL]
+            for v, k, _d in rels:
+                yield f"{s} {REL[k]} {node_iri(v)} .\n"
+            for v, k, d in rels:
+                r = f"{rel_ns}{_seg(n)}.{REL_NAME[k]}.{_seg(v)}"
+                ri = f"<{r}>"
+                yield f"{ri} {_TYPE} {T['Relation']} .\n"
+                yield f"{ri} {_TYPE} {STATEMENT} .\n"
+                yield f"{ri} {SUBJ} {s} .\n"
+                yield f"{ri} {PRED} {REL[k]} .\n"
+                yield f"{ri} {OBJ} {node_iri(v)} .\n"
+                if d.get("weight") is not None:
+                    yield f"{ri} {T['weight']} {_int(d['weight'])} .\n"
+                evidence = d.get("evidence") or ()
+                for i in range(1, len(evidence) + 1):
+                    yield f"{ri} {T['evidence']} <{r}.e{i}> .\n"
+                for i, ev in enumerate(evidence, 1):
+                    x = f"<{r}.e{i}>"
+                    yield f"{x} {_TYPE} {T['RelationEvidence']} .\n"
+                    if ev.get("paper") is not None and ev["paper"] in G:
+                        yield f"{x} {DERIVED} {node_iri(ev['paper'])} .\n"
+                    for key, prop in (("field", "field"), ("sentence", "sentence"), ("cue", "cue"),
+                                      ("head", "headText"), ("tail", "tailText")):
+                        if ev.get(key) is not None:
+                            yield f"{x} {T[prop]} {_lit(ev[key])} .\n"
+
+
+def _normalise_format(format: str) -> str:
+    name = _ALIASES.get(format.lower(), format.lower())
+    if name not in FORMATS:
+        raise ExportError(f"unknown RDF format {format!r}", hint=f"use one of {', '.join(FORMATS)}")
+    return name
+
+
+def graph_to_rdf(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> rdflib.Graph:
+    """The graph as an in-memory :class:`rdflib.Graph` (for small graphs and tests).
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title="T")
+    >>> len(graph_to_rdf(G))
+    3
+    """
+    g = rdflib.Graph()
+    for prefix, ns in prefixes(base_iri).items():
+        g.bind(prefix, ns, override=True)
+    g.parse(data="".join(ntriples_lines(G, base_iri=base_iri)), format="nt")
+    return g
+
+
+def write_rdf(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, format: str = "turtle",
+              base_iri: str = DEFAULT_BASE_IRI, graph_iri: str | None = None) -> int:
+    """Write *G* as RDF to *path*, atomically; return the number of triples.
+
+    Parameters
+    ----------
+    format : str
+        ``turtle``, ``ntriples``, ``jsonld``, ``trig`` or ``nquads``.
+    base_iri : str
+        Prefix of every paper, entity, mention and relation IRI; ends with ``/`` or ``#``.
+    graph_iri : str, optional
+        The named graph of TriG and N-Quads (and of JSON-LD when given);
+        defaults to :func:`default_graph_iri`. Ignored, with a warning, by
+        Turtle and N-Triples.
+
+    >>> import networkx as nx, tempfile, pathlib
+    >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title="T")
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "g.ttl"
+    >>> write_rdf(G, out)
+    3
+    >>> "dcterms:title" in out.read_text()
+    True
+    """
+    fmt = _normalise_format(format)
+    _check_base(base_iri)
+    quads = FORMATS[fmt][2]
+    if graph_iri is not None:
+        _check_iri(graph_iri, "graph IRI")
+        if not quads and fmt != "jsonld":
+            warnings.warn(f"{fmt} has no named graphs; graph_iri {graph_iri!r} is ignored", stacklevel=2)
+    elif quads:
+        graph_iri = default_graph_iri(base_iri)
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot write here: {exc.strerror}", path=path,
+                          hint="choose another output folder with -o") from None
+    lines = ntriples_lines(G, base_iri=base_iri)
+    if fmt == "ntriples":
+        return _write_lines(lines, path)
+    g_suffix = f" <{graph_iri}> .\n"
+    if fmt == "nquads":
+        return _write_lines((line[:-3] + g_suffix for line in lines), path)
+    # The other formats go through pyoxigraph: N-Triples (or N-Quads) into a temp file, parsed
+    # back (which also checks every generated line) and re-serialised with prefixes.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        if fmt == "trig":
+            count = _write_lines((line[:-3] + g_suffix for line in lines), tmp, atomic=False)
+            parsed = ox.parse(path=tmp, format=ox.RdfFormat.N_QUADS)
+        else:
+            count = _write_lines(lines, tmp, atomic=False)
+            parsed = ox.parse(path=tmp, format=ox.RdfFormat.N_TRIPLES)
+        with atomic_write(path, "wb") as f:
+            if fmt == "jsonld":
+                _write_jsonld(parsed, f, prefixes(base_iri), graph_iri)
+            else:
+                ox.serialize(parsed, f, ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE,
+                             prefixes=prefixes(base_iri))
+    except SyntaxError as exc:  # a line kg generated that pyoxigraph rejects: a bug in kg
+        raise ExportError(f"generated invalid RDF ({exc})", path=path,
+                          hint="please report this with the input that caused it") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return count
+
+
+def _write_lines(lines: Iterable[str], path: str | Path, *, atomic: bool = True) -> int:
+    """Write lines in large blocks; return how many."""
+    count = 0
+    cm = atomic_write(path) if atomic else open(path, "w", encoding="utf-8", newline="\n")
+    with cm as f:
+        buf: list[str] = []
+        for line in lines:
+            buf.append(line)
+            if len(buf) >= 65536:
+                f.write("".join(buf))
+                count += len(buf)
+                buf.clear()
+        f.write("".join(buf))
+        count += len(buf)
+    return count
+
+
+def _write_jsonld(quads: Iterable[Any], f: io.RawIOBase | Any, pfx: dict[str, str],
+                  graph_iri: str | None) -> None:
+    """Compact JSON-LD with the prefixes as ``@context``; one node object per line, streamed."""
+    ordered = sorted(pfx.items(), key=lambda kv: -len(kv[1]))
+    string = str(XSD.string)
+
+    def compact(iri: str) -> str:
+        for name, ns in ordered:
+            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
+                return f"{name}:{iri[len(ns):]}"
+        return iri
+
+    def value(term: Any) -> Any:
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return {"@value": term.value, "@language": term.language}
+            if term.datatype.value == string:
+                return term.value
+            return {"@value": term.value, "@type": compact(term.datatype.value)}
+        if isinstance(term, ox.BlankNode):
+            return {"@id": f"_:{term.value}"}
+        return {"@id": compact(term.value)}
+
+    def emit(node: dict[str, Any], first: bool) -> None:
+        body = {k: (v[0] if isinstance(v, list) and len(v) == 1 and k != "@type" else v)
+                for k, v in node.items()}
+        f.write((("" if first else ",\n") + json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+                .encode("utf-8"))
+
+    head: dict[str, Any] = {"@context": dict(pfx)}
+    if graph_iri is not None:
+        head["@id"] = graph_iri
+    f.write(json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1].encode("utf-8"))
+    f.write(b',"@graph":[\n')
+    subject = None
+    first = True
+    rdf_type = str(RDF.type)
+    node: dict[str, Any] = {}
+    for q in quads:
+        if q.subject != subject:
+            if subject is not None:
+                emit(node, first)
+                first = False
+            subject = q.subject
+            node = {"@id": value(subject)["@id"]}
+        p = q.predicate.value
+        if p == rdf_type and isinstance(q.object, ox.NamedNode):
+            node.setdefault("@type", []).append(compact(q.object.value))
+        else:
+            node.setdefault(compact(p), []).append(value(q.object))
+    if subject is not None:
+        emit(node, first)
+    f.write(b"\n]}\n")
