@@ -29,10 +29,13 @@ def _report_invalid(err: InputError) -> None:
 @click.option("--update", "update_dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Add INPUTS to the graph already built in DIR (written back to DIR) without "
                    "re-extracting its papers.")
+@click.option("--dask", "dask_address", metavar="local|tcp://HOST:PORT",
+              help="Run extraction on a Dask cluster: 'local' starts one on this machine, an address "
+                   "connects to a running scheduler. Needs the 'dask' extra.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @input_options
-def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, no_store, update_dir, quiet, fmt,
-          skip_invalid):
+def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, no_store, update_dir, dask_address,
+          quiet, fmt, skip_invalid):
     """Build the knowledge graph of INPUTS (files or folders; default: seeds/).
 
     Reads titles and abstracts (.txt daily-paper dumps, .jsonl, .json, .csv,
@@ -53,7 +56,7 @@ def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, no_sto
     result = run_build(
         inputs or ("seeds",), out_dir, update=update_dir is not None, model=model, format=fmt, skip_invalid=skip_invalid,
         on_invalid=_report_invalid, warn=warn, base_iri=base_iri, batch_size=batch_size, n_process=workers,
-        progress=not quiet, html=not no_html, store=not no_store,
+        progress=not quiet, html=not no_html, store=not no_store, dask=dask_address,
     )
     if skip_invalid and result.skipped:
         click.echo(f"kg: skipped {result.skipped} invalid record(s)", err=True)
