@@ -159,3 +159,11 @@ def test_skip_invalid_reports_each_and_keeps_the_valid(tmp_path):
     papers = read_papers(f, skip_invalid=True, on_invalid=seen.append)
     assert [p.title for p in papers] == ["T1", "T3"]
     assert [e.line for e in seen] == [2, 3]
+
+
+def test_dump_skip_invalid_resynchronises(tmp_path):
+    f = write(tmp_path / "d.txt", "Stray line\nT1\n" + ABSTRACT + "\nT2\n" + ABSTRACT + "\n")
+    seen = []
+    papers = read_papers(f, skip_invalid=True, on_invalid=seen.append)
+    assert [p.title for p in papers] == ["T1", "T2"]
+    assert [e.line for e in seen] == [1]

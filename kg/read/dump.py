@@ -54,7 +54,8 @@ def read_dump(path: Path, *, on_invalid: Callable[[InputError], None] | None = N
     if not content:
         raise InputError("no papers found, only page noise", path=path,
                          hint="a dump needs a title line followed by an abstract line")
-    for i in range(0, len(content), 2):
+    i = 0
+    while i < len(content):
         t_line, title = content[i]
         if i + 1 >= len(content):
             err = InputError("title line has no abstract line after it", path=path, line=t_line,
@@ -62,7 +63,7 @@ def read_dump(path: Path, *, on_invalid: Callable[[InputError], None] | None = N
             if on_invalid is None:
                 raise err
             on_invalid(err)
-            continue
+            break
         _, abstract = content[i + 1]
         if len(abstract) < len(title):
             err = InputError(
@@ -73,5 +74,7 @@ def read_dump(path: Path, *, on_invalid: Callable[[InputError], None] | None = N
             if on_invalid is None:
                 raise err
             on_invalid(err)
+            i += 1  # resynchronise on the next line
             continue
         yield check_record(path, t_line, {"title": title, "abstract": abstract})
+        i += 2
