@@ -57,7 +57,7 @@ from urllib.parse import quote
 import networkx as nx
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace, Namespace
+from rdflib import namespace as _ns
 from rdflib.term import URIRef
 
 from .._io import atomic_write
@@ -85,11 +85,11 @@ __all__ = [
 DEFAULT_BASE_IRI = "https://kg.example.org/"
 
 
-class KG(DefinedNamespace):
+class KG(_ns.DefinedNamespace):
     """kg's small ontology (shipped as ``kg/export/ontology.ttl``). Closed: a typo raises."""
 
     _fail = True
-    _NS = Namespace("https://kg.example.org/ontology#")
+    _NS = _ns.Namespace("https://kg.example.org/ontology#")
 
     # classes
     Method: URIRef  # A technique, model, algorithm or architecture.
@@ -134,11 +134,11 @@ class KG(DefinedNamespace):
     tailText: URIRef  # The text of the relation's tail mention.
 
 
-class BIBO(DefinedNamespace):
+class BIBO(_ns.DefinedNamespace):
     """The one term kg uses from the Bibliographic Ontology."""
 
     _fail = True
-    _NS = Namespace("http://purl.org/ontology/bibo/")
+    _NS = _ns.Namespace("http://purl.org/ontology/bibo/")
 
     doi: URIRef  # The paper's DOI, as a literal.
 
@@ -157,7 +157,7 @@ _ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld
 _ENTITY_CLASS = {"method": KG.Method, "dataset": KG.Dataset, "task": KG.Task, "metric": KG.Metric,
                  "concept": KG.Concept}
 _ROLE_PROPERTY = {"proposes": KG.proposes, "evaluates_on": KG.evaluatesOn, "uses": KG.uses,
-                  "mentions": SDO.mentions}
+                  "mentions": _ns.SDO.mentions}
 _RELATION_PROPERTY = {USED_FOR: KG.usedFor, EVALUATED_ON: KG.evaluatedOn, CO_OCCURS: KG.coOccursWith}
 
 # N-Triples escaping: the four characters the grammar forbids raw, plus other controls.
@@ -170,7 +170,7 @@ def _n(term: str) -> str:
     return f"<{term}>"
 
 
-_TYPE, _INT, _DOUBLE = _n(RDF.type), _n(XSD.integer), _n(XSD.double)
+_TYPE, _INT, _DOUBLE = _n(_ns.RDF.type), _n(_ns.XSD.integer), _n(_ns.XSD.double)
 
 
 def _lit(text: Any) -> str:
@@ -194,11 +194,11 @@ def _date(value: str) -> str:
     try:
         if len(v) == 10:
             _dt.date.fromisoformat(v)
-            return f'"{v}"^^{_n(XSD.date)}'
+            return f'"{v}"^^{_n(_ns.XSD.date)}'
         if len(v) == 7 and v[4] == "-" and v[:4].isdigit() and 1 <= int(v[5:]) <= 12:
-            return f'"{v}"^^{_n(XSD.gYearMonth)}'
+            return f'"{v}"^^{_n(_ns.XSD.gYearMonth)}'
         if len(v) == 4 and v.isdigit():
-            return f'"{v}"^^{_n(XSD.gYear)}'
+            return f'"{v}"^^{_n(_ns.XSD.gYear)}'
     except ValueError:
         pass
     return _lit(value)
@@ -256,9 +256,9 @@ def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     'https://kg.example.org/ontology#'
     """
     return {
-        "kg": str(KG._NS), "schema": str(SDO._NS), "dcterms": str(DCTERMS._NS),
-        "skos": str(SKOS._NS), "prov": str(PROV._NS), "bibo": str(BIBO._NS),
-        "rdf": str(RDF._NS), "rdfs": str(RDFS._NS), "xsd": str(XSD._NS),
+        "kg": str(KG._NS), "schema": str(_ns.SDO._NS), "dcterms": str(_ns.DCTERMS._NS),
+        "skos": str(_ns.SKOS._NS), "prov": str(_ns.PROV._NS), "bibo": str(BIBO._NS),
+        "rdf": str(_ns.RDF._NS), "rdfs": str(_ns.RDFS._NS), "xsd": str(_ns.XSD._NS),
         "paper": f"{base_iri}paper/", "entity": f"{base_iri}entity/",
         "mention": f"{base_iri}mention/", "rel": f"{base_iri}relation/",
     }
@@ -303,12 +303,13 @@ def ntriples_lines(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> I
     REL = {k: _n(p) for k, p in _RELATION_PROPERTY.items()}
     REL_NAME = {USED_FOR: "usedFor", EVALUATED_ON: "evaluatedOn", CO_OCCURS: "coOccursWith"}
     CLS = {t: _n(c) for t, c in _ENTITY_CLASS.items()}
-    SKOS_CONCEPT, MENTIONS = _n(SKOS.Concept), _n(SDO.mentions)
-    DERIVED, TITLE, ABSTRACT, CREATOR = _n(PROV.wasDerivedFrom), _n(DCTERMS.title), _n(DCTERMS.abstract), _n(DCTERMS.creator)
-    DATE, IDENT, URL, DOI = _n(DCTERMS.date), _n(DCTERMS.identifier), _n(SDO.url), _n(BIBO.doi)
-    PREF, ALT, STATEMENT = _n(SKOS.prefLabel), _n(SKOS.altLabel), _n(RDF.Statement)
-    SUBJ, PRED, OBJ = _n(RDF.subject), _n(RDF.predicate), _n(RDF.object)
-    ARTICLE, ANYURI = _n(SDO.ScholarlyArticle), _n(XSD.anyURI)
+    SKOS_CONCEPT, MENTIONS = _n(_ns.SKOS.Concept), _n(_ns.SDO.mentions)
+    DERIVED, TITLE = _n(_ns.PROV.wasDerivedFrom), _n(_ns.DCTERMS.title)
+    ABSTRACT, CREATOR = _n(_ns.DCTERMS.abstract), _n(_ns.DCTERMS.creator)
+    DATE, IDENT, URL, DOI = _n(_ns.DCTERMS.date), _n(_ns.DCTERMS.identifier), _n(_ns.SDO.url), _n(BIBO.doi)
+    PREF, ALT, STATEMENT = _n(_ns.SKOS.prefLabel), _n(_ns.SKOS.altLabel), _n(_ns.RDF.Statement)
+    SUBJ, PRED, OBJ = _n(_ns.RDF.subject), _n(_ns.RDF.predicate), _n(_ns.RDF.object)
+    ARTICLE, ANYURI = _n(_ns.SDO.ScholarlyArticle), _n(_ns.XSD.anyURI)
     mention_ns, rel_ns = f"{base_iri}mention/", f"{base_iri}relation/"
 
     def kind_order(n: Any) -> tuple[int, str]:
@@ -543,7 +544,7 @@ def _write_jsonld(quads: Iterable[Any], f: io.RawIOBase | Any, pfx: dict[str, st
                   graph_iri: str | None) -> None:
     """Compact JSON-LD with the prefixes as ``@context``; one node object per line, streamed."""
     ordered = sorted(pfx.items(), key=lambda kv: -len(kv[1]))
-    string = str(XSD.string)
+    string = str(_ns.XSD.string)
 
     def compact(iri: str) -> str:
         for name, ns in ordered:
@@ -575,7 +576,7 @@ def _write_jsonld(quads: Iterable[Any], f: io.RawIOBase | Any, pfx: dict[str, st
     f.write(b',"@graph":[\n')
     subject = None
     first = True
-    rdf_type = str(RDF.type)
+    rdf_type = str(_ns.RDF.type)
     node: dict[str, Any] = {}
     for q in quads:
         if q.subject != subject:

@@ -1,0 +1,104 @@
+"""A real ``oxigraph serve`` on 127.0.0.1 for tests and the bench: start, stop, restart, bounded waits."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+__all__ = ["find_oxigraph", "free_port", "OxigraphServer"]
+
+
+def find_oxigraph() -> str | None:
+    """The ``oxigraph`` binary: on PATH, or beside the running Python (a venv's bin/)."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("oxigraph")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OxigraphServer:
+    """``oxigraph serve --location DIR --bind 127.0.0.1:PORT``; the same port across restarts."""
+
+    def __init__(self, location: str | os.PathLike[str], *, binary: str | None = None,
+                 port: int | None = None) -> None:
+        self.binary = binary or find_oxigraph()
+        if self.binary is None:
+            raise FileNotFoundError("no `oxigraph` binary (pip install oxigraph)")
+        self.location = Path(location)
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = self.location.with_name(self.location.name + ".log")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def store_url(self) -> str:
+        return f"{self.url}/store"
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.url}/query"
+
+    def start(self, timeout: float = 20.0) -> OxigraphServer:
+        if self.proc is not None and self.proc.poll() is None:
+            return self
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [self.binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"oxigraph exited with {self.proc.returncode}: {self.log.read_text()[-500:]}")
+            try:
+                with urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"oxigraph did not answer on {self.url} within {timeout} s")
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.kill() if kill else self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self.proc = None
+
+    def count(self, graph: str) -> int:
+        """Triples in *graph* (for assertions; *graph* is a trusted test IRI)."""
+        import json
+        import urllib.parse
+
+        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        req = urllib.request.Request(self.query_url, data=urllib.parse.urlencode({"query": q}).encode(),
+                                     headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
+
+    def __enter__(self) -> OxigraphServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
