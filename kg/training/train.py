@@ -93,6 +93,14 @@ def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(src, dest)
+    # [initialize] callbacks copy en_core_web_sm's vocab when training starts; spacy.load never
+    # runs them, but the shipped config should not even name the training-only package.
+    from spacy.util import load_config
+
+    cfg = load_config(dest / "config.cfg", interpolate=False)
+    if cfg.get("initialize", {}).get("before_init"):
+        cfg["initialize"]["before_init"] = None
+        cfg.to_disk(dest / "config.cfg")
     meta_path = dest / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta.update(
