@@ -1,0 +1,163 @@
+"""`kg export`, `kg sparql` and `kg push`: RDF files, the embedded store, SPARQL servers."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+
+__all__ = ["register", "export", "sparql_cmd", "push_cmd"]
+
+_FORMATS = ["turtle", "ntriples", "jsonld", "trig", "nquads"]
+
+
+def _graph_source(source: str) -> Path:
+    p = Path(source)
+    file = p / "graph.json" if p.is_dir() else p
+    if not file.is_file():
+        raise InputError("no graph.json here", path=p, hint="run `kg build` first, or pass the folder it wrote")
+    return file
+
+
+@click.command()
+@click.argument("source", default="exports", type=click.Path(dir_okay=True, file_okay=True))
+@click.option("--format", "-f", "fmt", type=click.Choice(_FORMATS), default="turtle", show_default=True,
+              help="RDF syntax to write. trig and nquads put the triples in a named graph (see --graph).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="File to write (default: graph.<ext> beside SOURCE's graph.json).")
+@click.option("--base-iri", metavar="IRI", help="Base of every paper/entity IRI, ending in / or # "
+              "(default: https://kg.example.org/).")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="Named graph for trig, nquads and jsonld (default: <base-iri>graph).")
+def export(source: str, fmt: str, output: str | None, base_iri: str | None, graph_iri: str | None) -> None:
+    """Write the graph in SOURCE (a `kg build` folder or graph.json) as RDF.
+
+    \b
+    kg export --format ntriples            exports/graph.nt
+    kg export -f jsonld -o graph.jsonld    JSON-LD with a @context
+    """
+    from ..export.json import read_json
+    from ..export.rdf import DEFAULT_BASE_IRI, FORMATS, write_rdf
+
+    file = _graph_source(source)
+    out = Path(output) if output else file.with_name("graph" + FORMATS[fmt][0])
+    t0 = time.perf_counter()
+    n = write_rdf(read_json(file), out, format=fmt, base_iri=base_iri or DEFAULT_BASE_IRI,
+                  graph_iri=graph_iri if FORMATS[fmt][2] or fmt == "jsonld" else None)
+    dt = time.perf_counter() - t0
+    click.echo(f"wrote {n:,} triples to {out} ({fmt}) in {dt:.1f} s")
+
+
+def _read_query(query: str) -> str:
+    if query == "-":
+        return sys.stdin.read()
+    if query.startswith("@"):
+        path = Path(query[1:])
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read the query file ({exc.strerror})", path=path) from None
+    return query
+
+
+def _store_dir(directory: str) -> Path:
+    p = Path(directory)
+    if (p / "CURRENT").is_file():  # the store folder itself
+        return p
+    if p.is_file():  # graph.json or graph.ttl: the store sits beside it
+        p = p.parent
+    return p / "store"
+
+
+def _bindings(values: tuple[str, ...], iris: tuple[str, ...]) -> dict[str, object]:
+    import rdflib
+
+    out: dict[str, object] = {}
+    for raw, as_iri in [(v, False) for v in values] + [(v, True) for v in iris]:
+        name, sep, value = raw.partition("=")
+        if not sep or not name:
+            raise InputError(f"--bind expects NAME=VALUE, got {raw!r}")
+        out[name] = rdflib.URIRef(value) if as_iri else value
+    return out
+
+
+@click.command("sparql")
+@click.argument("query")
+@click.option("--dir", "-d", "directory", default="exports", show_default=True,
+              type=click.Path(file_okay=True, dir_okay=True),
+              help="The folder `kg build` wrote (its store/ is queried), or a store folder.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output: an aligned table, JSON rows, or CSV. CONSTRUCT prints N-Triples.")
+@click.option("--bind", "bind_values", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to a string literal, safely (repeatable).")
+@click.option("--bind-iri", "bind_iris", multiple=True, metavar="NAME=IRI",
+              help="Bind ?NAME to an IRI, safely (repeatable).")
+def sparql_cmd(query: str, directory: str, fmt: str, bind_values: tuple[str, ...],
+               bind_iris: tuple[str, ...]) -> None:
+    """Run a SPARQL QUERY on the embedded store (QUERY may be @file.rq, or - for stdin).
+
+    The prefixes kg:, schema:, dcterms:, skos:, prov:, bibo:, rdf:, rdfs: and
+    xsd: need no PREFIX line.
+
+    \b
+    kg sparql "SELECT ?m ?label WHERE { ?m a kg:Method ; skos:prefLabel ?label } LIMIT 10"
+    kg sparql "SELECT ?t WHERE { ?p kg:id ?id ; dcterms:title ?t }" --bind id=P-796464ee507ceca4
+    """
+    from ..store import format_result, sparql
+
+    result = sparql(_store_dir(directory), _read_query(query), bindings=_bindings(bind_values, bind_iris))
+    click.echo(format_result(result, fmt), nl=False)
+
+
+@click.command("push")
+@click.argument("source", default="exports", type=click.Path(dir_okay=True, file_okay=True))
+@click.option("--endpoint", "-e", required=True, envvar="KG_SPARQL_ENDPOINT", metavar="URL",
+              help="The server's SPARQL Graph Store endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph), "
+                   "http://host:3030/ds/data (Fuseki), .../repositories/REPO/rdf-graphs/service (GraphDB), "
+                   "http://host:8890/sparql-graph-crud (Virtuoso). Env: KG_SPARQL_ENDPOINT.")
+@click.option("--graph", "-g", metavar="IRI", help="The named graph to replace (default: <base-iri>graph).")
+@click.option("--query-endpoint", metavar="URL",
+              help="SPARQL query endpoint for the count check (default: guessed from --endpoint).")
+@click.option("--base-iri", metavar="IRI", help="Base IRI, for the default graph name and for graph.json input.")
+@click.option("--retries", default=3, show_default=True, type=click.IntRange(0, 20),
+              help="Retries after a transient failure (refused/lost connection, timeout, HTTP 408/429/5xx).")
+@click.option("--backoff", default=1.0, show_default=True, type=click.FloatRange(0, 60),
+              help="Seconds to wait before the first retry; doubled each time.")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds to wait on any one network read or write.")
+def push_cmd(source: str, endpoint: str, graph: str | None, query_endpoint: str | None,
+             base_iri: str | None, retries: int, backoff: float, timeout: float) -> None:
+    """Replace a named graph on a SPARQL server with SOURCE, then check the triple count.
+
+    SOURCE is a `kg build` folder (graph.nt, else graph.ttl, else graph.json)
+    or an RDF file. Uses the SPARQL 1.1 Graph Store HTTP Protocol, so pushing
+    twice leaves the same triples. Credentials come from KG_SPARQL_USER and
+    KG_SPARQL_PASSWORD or ~/.netrc and are never printed.
+    """
+    from ..export.rdf import DEFAULT_BASE_IRI
+    from ..store import push
+
+    progress = None
+    if sys.stderr.isatty():
+        def progress(sent: int, total: int) -> None:
+            click.echo(f"\ruploading {sent / 1e6:,.1f} / {total / 1e6:,.1f} MB", err=True, nl=sent >= total)
+
+    result = push(source, endpoint, graph=graph, query_endpoint=query_endpoint,
+                  base_iri=base_iri or DEFAULT_BASE_IRI, retries=retries, backoff=backoff, timeout=timeout,
+                  progress=progress)
+    click.echo(str(result))
+
+
+def register(group: click.Group) -> None:
+    """Add ``export``, ``sparql`` and ``push`` to the ``kg`` command group."""
+    group.add_command(export)
+    group.add_command(sparql_cmd)
+    group.add_command(push_cmd)
+
+
+
+
