@@ -163,9 +163,9 @@ def test_gazetteer_adds_relabels_and_widens():
 
     nlp = spacy.blank("en")
     add_gazetteer(nlp)
-    assert nlp.pipe_names == ["kg_boundaries", "kg_gazetteer"]
+    assert nlp.pipe_names == ["kg_boundaries", "kg_head_types", "kg_gazetteer"]
     add_gazetteer(nlp)  # idempotent
-    assert nlp.pipe_names == ["kg_boundaries", "kg_gazetteer"]
+    assert nlp.pipe_names == ["kg_boundaries", "kg_head_types", "kg_gazetteer"]
     gaz = nlp.get_pipe("kg_gazetteer")
     doc = nlp.make_doc("BLEU scores of hidden Markov models on ImageNet")
     doc.ents = [Span(doc, 0, 1, label="method"), Span(doc, 4, 6, label="method")]
@@ -226,3 +226,22 @@ def test_shipped_model_loads_with_plain_spacy_in_a_fresh_process():
     assert "Penn Treebank" in texts or "support vector machine" in texts, result["ents"]
     assert {label for _, label in result["ents"]} <= {"method", "dataset", "task", "metric",
                                                       "concept", "generic"}
+
+
+def test_head_types_relabel_by_table_and_leave_others():
+    from spacy.tokens import Span
+
+    from kg.extract.headtypes import head_type_table
+
+    table = head_type_table([("CRF parser", "method"), ("parser", "method"), ("error rate", "metric"),
+                             ("rate", "metric"), ("rate", "concept")], min_count=2, min_share=0.6)
+    assert table == {"parser": "method", "rate": "metric"}
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("kg_head_types", config={"table": table})
+    doc = nlp.make_doc("a shift-reduce parser with low error rate on speech")
+    doc.ents = [Span(doc, 1, 5, label="task"), Span(doc, 7, 9, label="concept"),
+                Span(doc, 10, 11, label="dataset")]
+    doc = pipe(doc)
+    assert [e.label_ for e in doc.ents] == ["method", "metric", "dataset"]
+    # a pipeline without a table in its meta gets a no-op component
+    assert spacy.blank("en").add_pipe("kg_head_types").table == {}

@@ -198,20 +198,17 @@ def make_gazetteer(
 
 
 def add_gazetteer(nlp: Language, **config) -> None:
-    """Add kg's post-NER components to *nlp*: span boundary fixes, then the gazetteer.
+    """Add kg's post-NER components to *nlp*, right after ``ner`` (or last).
 
-    Both go right after ``ner`` (or last when there is none); calling this
-    twice changes nothing.
+    In order: ``kg_boundaries`` (span repair), ``kg_head_types`` (head-word
+    types, when the pipeline's meta has a table), ``kg_gazetteer`` (known
+    names; *config* goes to it). Calling this twice changes nothing.
     """
+    from . import headtypes  # noqa: F401 - registers kg_head_types
     from .boundaries import add_boundaries
 
     add_boundaries(nlp)
-    if "kg_gazetteer" in nlp.pipe_names:
-        return
-    after = "kg_boundaries" if "kg_boundaries" in nlp.pipe_names else None
-    if after is None and "ner" in nlp.pipe_names:
-        after = "ner"
-    if after:
-        nlp.add_pipe("kg_gazetteer", after=after, config=config)
-    else:
-        nlp.add_pipe("kg_gazetteer", config=config)
+    if "kg_head_types" not in nlp.pipe_names:
+        nlp.add_pipe("kg_head_types", after="kg_boundaries")
+    if "kg_gazetteer" not in nlp.pipe_names:
+        nlp.add_pipe("kg_gazetteer", after="kg_head_types", config=config)

@@ -27,6 +27,7 @@ __all__ = [
     "split_holdout",
     "evaluate_pipeline",
     "install_pipeline",
+    "add_postprocessing",
     "train",
 ]
 
@@ -80,12 +81,14 @@ def evaluate_pipeline(nlp, docs: Iterable[ConllDoc], *, batch_size: int = 32) ->
 
 
 def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
-                     scores: dict[str, Any] | None = None) -> Path:
+                     scores: dict[str, Any] | None = None,
+                     head_types: dict[str, str] | None = None) -> Path:
     """Copy a trained pipeline folder to *dest*, replacing what was there, and fix its meta.
 
     The meta names the pipeline ``kg_scierc``, states the licences and the data,
     and drops the training-only source package, so ``spacy.load(dest)`` needs
-    nothing but spaCy.
+    nothing but spaCy. *head_types* (see :mod:`kg.extract.headtypes`) is
+    stored in the meta for kg's ``kg_head_types`` component.
     """
     src, dest = Path(src), Path(dest)
     if not (src / "config.cfg").is_file():
@@ -122,8 +125,22 @@ def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
     meta.pop("requirements", None)
     if scores is not None:
         meta["kg_dev_scores"] = scores
+    if head_types is not None:
+        from kg.extract.headtypes import META_KEY
+
+        meta[META_KEY] = head_types
     meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return dest
+
+
+def add_postprocessing(nlp, *, head_types: dict[str, str] | None = None):
+    """Add kg's post-NER components (boundaries, head-word types, gazetteer) to *nlp*; return it."""
+    from kg.extract.gazetteer import add_gazetteer
+
+    add_gazetteer(nlp)
+    if head_types is not None and "kg_head_types" in nlp.pipe_names:
+        nlp.get_pipe("kg_head_types").table = dict(head_types)
+    return nlp
 
 
 def _summary(s: dict[str, Any]) -> dict[str, float]:
@@ -218,9 +235,16 @@ def train(
     spacy_train(Path(config), out / "pipeline", overrides=over, use_gpu=-1)
     wall = time.perf_counter() - t0
 
+    from kg.extract.headtypes import head_type_table
+
+    head_types = head_type_table(
+        ((d.text[s:e], LABEL_MAP[t]) for d in train_docs for s, e, t in d.spans if LABEL_MAP.get(t)),
+        min_count=2, min_share=0.7,
+    )
     best = out / "pipeline" / "model-best"
     nlp = spacy.load(best)
     dev_scores = evaluate_pipeline(nlp, dev_docs)
+    post_scores = evaluate_pipeline(add_postprocessing(nlp, head_types=head_types), dev_docs)
     result = {
         "data": str(data_dir),
         "config": str(config),
@@ -230,11 +254,14 @@ def train(
         "counts": counts,
         "train_seconds": round(wall, 1),
         "dev_summary": _summary(dev_scores),
+        "dev_post_summary": _summary(post_scores),
         "dev": dev_scores,
+        "dev_post": post_scores,
+        "head_types": head_types,
     }
     (out / "scores.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if model_dir is not None:
-        install_pipeline(best, model_dir, scores=result["dev_summary"])
+        install_pipeline(best, model_dir, scores=result["dev_summary"], head_types=head_types)
         (Path(model_dir) / "scores.json").write_text(json.dumps(result, indent=2) + "\n",
                                                      encoding="utf-8")
     return result
