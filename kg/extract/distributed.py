@@ -1,0 +1,246 @@
+"""Extraction on a Dask cluster: partitions of papers in, plain extractions out.
+
+:func:`extract_papers_dask` cuts the papers into partitions, runs
+:func:`~kg.extract.extract_papers` on each one on a Dask worker and yields the
+results in input order, so everything downstream (normalisation, graph,
+exports) is byte-identical to a one-process run. Only
+:class:`~kg.types.Paper` records travel to the workers and only
+:class:`~kg.extract.Extraction` records (strings, numbers, tuples) travel
+back; spaCy objects never leave a worker. Each worker process loads the
+pipeline once (:func:`~kg.extract.pipeline.load_pipeline` is cached per
+process) and keeps it for every later partition.
+
+At most a few partitions per worker are in flight at a time, so the corpus
+streams through the cluster instead of being shipped all at once.
+
+``address="local"`` starts a :class:`distributed.LocalCluster` of
+*n_workers* single-threaded processes on this machine and closes it
+afterwards; any other address (``"tcp://HOST:8786"``) connects to a running
+scheduler. On a remote cluster every worker needs kg installed (the same
+version, ``pip install "kg[dask]"``): the default model is the pipeline
+shipped inside the kg package, and a ``model=`` path must exist on the
+workers.
+
+>>> from kg.types import Paper
+>>> papers = [Paper(id="P-1", title="EControl", abstract="We propose EControl.")]
+>>> [x.paper.id for x in extract_papers_dask(papers, address="local")]   # doctest: +SKIP
+['P-1']
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from ..errors import KGError
+from ..types import Paper
+from . import Extraction, extract_papers
+from .pipeline import load_pipeline
+
+__all__ = ["ClusterError", "extract_papers_dask", "LOCAL", "DEFAULT_PARTITION_SIZE"]
+
+#: The address that starts a LocalCluster instead of connecting to a scheduler.
+LOCAL = "local"
+
+#: Papers per partition (upper bound; small corpora get smaller partitions so
+#: every worker has some). A multiple of 32 keeps partitions aligned with
+#: ``nlp.pipe`` batches of 64 texts (a title and an abstract per paper).
+DEFAULT_PARTITION_SIZE = 256
+
+#: Partitions submitted but not yet yielded, per worker.
+IN_FLIGHT_PER_WORKER = 2
+
+
+class ClusterError(KGError):
+    """Dask is missing, the scheduler cannot be reached, or a worker died."""
+
+
+def _require_dask() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError("--dask needs Dask, which is not installed",
+                           hint='install kg[dask]: pip install "kg[dask]"') from None
+    return distributed
+
+
+def extract_papers_dask(
+    papers: Iterable[Paper],
+    *,
+    address: str = LOCAL,
+    model: str | None = None,
+    batch_size: int = 64,
+    partition_size: int | None = None,
+    n_workers: int = 2,
+    progress: Callable[[int], None] | None = None,
+    timeout: float = 10.0,
+) -> Iterator[Extraction]:
+    """Run extraction over *papers* on a Dask cluster, yielding one Extraction per paper, in order.
+
+    Parameters
+    ----------
+    papers : iterable of Paper
+        Read lazily, a few partitions ahead of what has been yielded.
+    address : str
+        ``"local"`` (start a LocalCluster) or a scheduler address such as
+        ``"tcp://10.0.0.5:8786"``.
+    model : str, optional
+        Pipeline name or path, loaded on each worker with
+        :func:`~kg.extract.pipeline.load_pipeline` (default: kg's shipped
+        model, as installed on the worker).
+    batch_size : int
+        Texts per ``nlp.pipe`` batch on the workers.
+    partition_size : int, optional
+        Papers per task. Default: up to :data:`DEFAULT_PARTITION_SIZE`,
+        smaller for small corpora so that every worker gets work.
+    n_workers : int
+        Worker processes of a LocalCluster (ignored for a remote scheduler).
+    progress : callable, optional
+        Called with the number of papers of each partition as it is yielded.
+    timeout : float
+        Seconds to wait for the scheduler and for its first worker.
+
+    Raises
+    ------
+    ClusterError
+        Dask is not installed, the scheduler cannot be reached or has no
+        workers, or a worker died while extracting.
+    """
+    distributed = _require_dask()
+    if not isinstance(address, str) or not address:
+        raise ClusterError(f"bad Dask address {address!r}", hint="use 'local' or tcp://HOST:PORT")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if partition_size is not None and partition_size < 1:
+        raise ValueError(f"partition_size must be at least 1, got {partition_size}")
+    if address == LOCAL and n_workers < 1:
+        raise ValueError(f"n_workers must be at least 1, got {n_workers}")
+    return _run(distributed, papers, address=address, model=model, batch_size=batch_size,
+                partition_size=partition_size, n_workers=n_workers, progress=progress, timeout=timeout)
+
+
+def _run(distributed: Any, papers: Iterable[Paper], *, address: str, model: str | None, batch_size: int,
+         partition_size: int | None, n_workers: int, progress: Callable[[int], None] | None,
+         timeout: float) -> Iterator[Extraction]:
+    cluster = None
+    client = None
+    try:
+        cluster, client = _connect(distributed, address, n_workers, timeout)
+        workers = max(1, sum(client.nthreads().values()))
+        size = partition_size or _auto_partition_size(papers, workers, batch_size)
+        yield from _stream(distributed, client, _partitions(papers, size), workers * IN_FLIGHT_PER_WORKER,
+                           model, batch_size, progress, address)
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _connect(distributed: Any, address: str, n_workers: int, timeout: float) -> tuple[Any, Any]:
+    if address == LOCAL:
+        try:
+            cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                               dashboard_address=None, silence_logs=logging.ERROR)
+        except Exception as exc:
+            raise ClusterError(f"cannot start a local Dask cluster: {_first_line(exc)}",
+                               hint="a script that calls kg.build(dask='local') must do so under "
+                                    "`if __name__ == '__main__':`, because workers are spawned "
+                                    "processes") from None
+        try:
+            return cluster, distributed.Client(cluster, timeout=timeout)
+        except Exception:
+            cluster.close()
+            raise
+    try:
+        client = distributed.Client(address, timeout=timeout)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {_first_line(exc)}",
+                           hint="check the address, or start one with `dask scheduler`; "
+                                "use --dask local for a cluster on this machine") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except Exception:
+        client.close()
+        raise ClusterError(f"the Dask scheduler at {address} has no workers",
+                           hint="start workers with `dask worker " + address + "`") from None
+    return None, client
+
+
+def _auto_partition_size(papers: Iterable[Paper], workers: int, batch_size: int) -> int:
+    """Up to DEFAULT_PARTITION_SIZE papers; for a sized input, about 4 partitions per worker.
+
+    Sizes are rounded up to a whole number of ``nlp.pipe`` batches, so each
+    partition starts where a one-process run would start a batch.
+    """
+    step = max(1, batch_size // 2)  # two texts per paper
+    if not isinstance(papers, Sequence):
+        return max(step, DEFAULT_PARTITION_SIZE // step * step)
+    want = math.ceil(len(papers) / (4 * workers)) if papers else 1
+    return max(step, min(DEFAULT_PARTITION_SIZE, math.ceil(want / step) * step))
+
+
+def _partitions(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    it = iter(papers)
+    while part := list(itertools.islice(it, size)):
+        yield part
+
+
+def _extract_partition(papers: list[Paper], model: str | None, batch_size: int) -> list[Extraction]:
+    """Runs on a worker: the pipeline is loaded once per worker process (cached)."""
+    return list(extract_papers(papers, nlp=load_pipeline(model), batch_size=batch_size))
+
+
+def _stream(distributed: Any, client: Any, parts: Iterator[list[Paper]], window: int, model: str | None,
+            batch_size: int, progress: Callable[[int], None] | None, address: str) -> Iterator[Extraction]:
+    """Keep at most *window* partitions in flight; yield finished ones in input order."""
+    from distributed import as_completed
+
+    index_of: dict[Any, int] = {}
+    done: dict[int, list[Extraction]] = {}
+    submitted = yielded = 0
+    pending = as_completed()
+
+    def refill() -> None:
+        nonlocal submitted
+        while submitted - yielded < window:
+            part = next(parts, None)
+            if part is None:
+                return
+            future = client.submit(_extract_partition, part, model, batch_size, pure=False)
+            index_of[future] = submitted
+            pending.add(future)
+            submitted += 1
+
+    refill()
+    try:
+        for future in pending:
+            try:
+                result = future.result()
+            except distributed.KilledWorker as exc:
+                raise ClusterError(f"a Dask worker died while extracting ({_first_line(exc)})",
+                                   hint="check the worker logs; a worker needs about 1 GB of memory per "
+                                        "process for the spaCy pipeline") from None
+            except (distributed.comm.CommClosedError, distributed.TimeoutError, OSError) as exc:
+                raise ClusterError(f"lost the connection to the Dask scheduler at {address}: "
+                                   f"{_first_line(exc)}") from None
+            done[index_of.pop(future)] = result
+            future.release()
+            while yielded in done:
+                extractions = done.pop(yielded)
+                yielded += 1
+                refill()
+                if progress is not None:
+                    progress(len(extractions))
+                yield from extractions
+    finally:
+        for future in list(index_of):
+            future.cancel()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
