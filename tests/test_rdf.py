@@ -1,0 +1,424 @@
+"""RDF export: vocabulary, IRIs, every format's round trip, SHACL, hostile strings, determinism."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from kg.errors import ExportError
+from kg.export.json import write_json
+from kg.export.rdf import (
+    DEFAULT_BASE_IRI,
+    FORMATS,
+    KG,
+    default_graph_iri,
+    entity_iri,
+    graph_to_rdf,
+    ntriples_lines,
+    ontology_path,
+    paper_iri,
+    shapes_path,
+    write_rdf,
+)
+from kg.graph import build_graph
+from kg.normalize import canonical_key, entity_id
+from kg.types import Mention, Paper, RelationMention
+
+SDO = rdflib.Namespace("https://schema.org/")  # rdflib's SDO warns when pytest probes module attributes
+
+S1 = "We propose FooNet for image classification."
+S2 = "FooNet reaches 90% accuracy on ImageNet."
+
+#: Titles and names that break naive serialisers: quotes, newlines, '>', triple quotes, backslashes,
+#: emoji, right-to-left text, control characters, things that look like Turtle/SPARQL syntax.
+HOSTILE_TITLE = ('He said "hi" \'twice\'\nthen <b>left</b> > """triple""" \\ back\\slash \\n '
+                 "\U0001F9EA\U0001F468\u200D\U0001F52C שלום עולם مرحبا \r\t tab \x00nul \x7f "
+                 "} . ; @prefix x: <y> . _:b0 ^^xsd:string")
+# rdflib's own parsers use its deprecated ConjunctiveGraph internally
+pytestmark = pytest.mark.filterwarnings("ignore:.*(ConjunctiveGraph|default_context).*:DeprecationWarning")
+
+HOSTILE_AUTHOR = 'O\'Brien, "Ann" <ann@example.org> \\ ⟨רות⟩'
+HOSTILE_ENTITY = 'Net">evil'
+
+
+def _mention(pid, text, sentence, type, role="mentions", sent_start=0, field="abstract", confidence=1.0,
+             source="model"):
+    start = sentence.index(text)
+    return Mention(pid, field, sent_start + start, sent_start + start + len(text), text, type, sentence,
+                   sent_start, role=role, confidence=confidence, source=source)
+
+
+def corpus():
+    """Three hand-made papers (no spaCy): roles, relations, co-occurrence and a hostile one."""
+    p1 = Paper(id="P-1", title="FooNet", abstract=S1 + " " + S2, authors=("A. Author", "B. Author"),
+               date="2024-03-12", url="https://example.org/papers/1?x=1&y=2", doi="10.1000/xyz",
+               venue="ICML", identifier="arXiv:2403.00001", sources=("x.jsonl:1",))
+    p2 = Paper(id="P-2", title="Other", abstract=S2, date="2023", url="not a url <>", sources=("x.jsonl:2",))
+    s3 = f"We use {HOSTILE_ENTITY} on ImageNet."
+    p3 = Paper(id="P-3", title=HOSTILE_TITLE, abstract=s3, authors=(HOSTILE_AUTHOR,), date="March 2024",
+               sources=("x.jsonl:3",))
+    off = len(S1) + 1
+    m1 = [_mention("P-1", "FooNet", S1, "method", "proposes", confidence=0.87),
+          _mention("P-1", "image classification", S1, "task", source="rule"),
+          _mention("P-1", "FooNet", S2, "method", sent_start=off),
+          _mention("P-1", "accuracy", S2, "metric", sent_start=off),
+          _mention("P-1", "ImageNet", S2, "dataset", "evaluates_on", sent_start=off),
+          Mention("P-1", "title", 0, 6, "FooNet", "method", "FooNet", 0, role="mentions")]
+    r1 = [RelationMention("P-1", "used_for", m1[0], m1[1], "for", S1),
+          RelationMention("P-1", "evaluated_on", m1[2], m1[4], "reaches 90% accuracy on", S2)]
+    m2 = [_mention("P-2", "FooNet", S2, "method"), _mention("P-2", "ImageNet", S2, "dataset", "evaluates_on")]
+    m3 = [_mention("P-3", HOSTILE_ENTITY, s3, "method", "uses"), _mention("P-3", "ImageNet", s3, "dataset")]
+    r3 = [RelationMention("P-3", "evaluated_on", m3[0], m3[1], "on", s3)]
+    return [(p1, m1, r1), (p2, m2, []), (p3, m3, r3)]
+
+
+@pytest.fixture(scope="module")
+def G():
+    return build_graph(corpus())
+
+
+@pytest.fixture(scope="module")
+def ref(G):
+    return graph_to_rdf(G)
+
+
+def _rdflib_parse(path: Path, fmt: str) -> rdflib.Graph:
+    name = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}[fmt]
+    if FORMATS[fmt][2]:
+        ds = rdflib.Dataset()
+        ds.parse(path, format=name)
+        return ds.graph(rdflib.URIRef(default_graph_iri()))
+    g = rdflib.Graph()
+    g.parse(path, format=name)
+    return g
+
+
+def _ox_triples(path: Path) -> set[str]:
+    fmt = ox.RdfFormat.from_extension(path.suffix[1:])
+    return {str(q.triple) for q in ox.parse(path=str(path), format=fmt)}
+
+
+# ----------------------------------------------------------------------------- vocabulary
+
+
+def test_vocabulary_is_closed():
+    assert KG.Method == rdflib.URIRef("https://kg.example.org/ontology#Method")
+    with pytest.raises(AttributeError):
+        KG.Methd  # noqa: B018  a typo must fail, not mint a new term
+
+
+def test_ontology_defines_every_term_with_label_and_comment():
+    onto = rdflib.Graph().parse(ontology_path())
+    defined = {s for s in onto.subjects() if isinstance(s, rdflib.URIRef) and str(s).startswith(str(KG._NS))}
+    terms = {getattr(KG, name) for name in KG.__annotations__}
+    assert defined == terms
+    for t in terms:
+        assert onto.value(t, RDFS.label) is not None, t
+        assert onto.value(t, RDFS.comment) is not None, t
+        assert (t, RDF.type, None) in onto, t
+    for cls in (KG.Method, KG.Dataset, KG.Task, KG.Metric, KG.Concept):
+        assert (cls, RDFS.subClassOf, SKOS.Concept) in onto
+    for prop in (KG.proposes, KG.uses, KG.evaluatesOn):
+        assert (prop, RDFS.subPropertyOf, SDO.mentions) in onto
+    assert (None, RDF.type, OWL.Ontology) in onto
+
+
+def test_shapes_parse_and_ship_with_the_package():
+    shapes = rdflib.Graph().parse(shapes_path())
+    assert len(shapes) > 50
+    assert shapes_path().parent == ontology_path().parent == Path(__import__("kg.export").export.__file__).parent
+
+
+# ----------------------------------------------------------------------------- content
+
+
+def test_papers_entities_roles_and_evidence(G, ref):
+    p1 = paper_iri("P-1")
+    foonet = entity_iri(entity_id("method", canonical_key("FooNet")))
+    imagenet = entity_iri(entity_id("dataset", canonical_key("ImageNet")))
+    task = entity_iri(entity_id("task", canonical_key("image classification")))
+    assert (p1, RDF.type, SDO.ScholarlyArticle) in ref
+    assert str(ref.value(p1, DCTERMS.title)) == "FooNet"
+    assert str(ref.value(p1, DCTERMS.abstract)) == S1 + " " + S2
+    assert {str(a) for a in ref.objects(p1, DCTERMS.creator)} == {"A. Author", "B. Author"}
+    assert ref.value(p1, DCTERMS.date) == rdflib.Literal("2024-03-12", datatype=rdflib.XSD.date)
+    assert ref.value(p1, SDO.url) == rdflib.URIRef("https://example.org/papers/1?x=1&y=2")
+    assert str(ref.value(p1, DCTERMS.identifier)) == "arXiv:2403.00001"
+    # a URL that is not an IRI stays, as a literal
+    assert ref.value(paper_iri("P-2"), SDO.url) == rdflib.Literal("not a url <>", datatype=rdflib.XSD.anyURI)
+    # entities: kg class + skos:Concept, labels
+    assert (foonet, RDF.type, KG.Method) in ref and (foonet, RDF.type, SKOS.Concept) in ref
+    assert str(ref.value(foonet, SKOS.prefLabel)) == "FooNet"
+    assert ref.value(foonet, KG.paperCount).toPython() == 2
+    # roles are properties
+    assert (p1, KG.proposes, foonet) in ref
+    assert (p1, KG.evaluatesOn, imagenet) in ref
+    assert (p1, SDO.mentions, task) in ref
+    # relations: direct link + reified node with weight and evidence
+    assert (foonet, KG.usedFor, task) in ref
+    assert (foonet, KG.evaluatedOn, imagenet) in ref
+    rel = next(ref.subjects(RDF.predicate, KG.evaluatedOn))
+    assert (rel, RDF.subject, foonet) in ref and ref.value(rel, KG.weight).toPython() == 1
+    ev = ref.value(rel, KG.evidence)
+    assert str(ref.value(ev, KG.cue)) == "reaches 90% accuracy on"
+    assert ref.value(ev, rdflib.PROV.wasDerivedFrom) == p1
+    cooc = [(s, o) for s, o in ref.subject_objects(KG.coOccursWith)]
+    assert len(cooc) == G.number_of_edges() - sum(1 for *_, k in G.edges(keys=True) if k != "co_occurs")
+
+
+def test_one_mention_node_per_mention(G, ref):
+    mentions = set(ref.subjects(RDF.type, KG.Mention))
+    n_evidence = sum(len(d["evidence"]) for *_, k, d in G.edges(keys=True, data=True) if k == "mention")
+    assert len(mentions) == n_evidence == 10
+    foonet = entity_iri(entity_id("method", canonical_key("FooNet")))
+    m = next(m for m in mentions if ref.value(m, KG.mentionOf) == foonet and ref.value(m, KG.role).eq("proposes"))
+    assert ref.value(m, rdflib.PROV.wasDerivedFrom) == paper_iri("P-1")
+    assert (ref.value(m, KG.start).toPython(), ref.value(m, KG.end).toPython()) == (11, 17)
+    assert str(ref.value(m, KG.sentence)) == S1 and str(ref.value(m, KG.field)) == "abstract"
+    assert ref.value(m, KG.confidence).toPython() == pytest.approx(0.87)
+    assert str(ref.value(m, KG.extractedBy)) == "model"
+
+
+def test_iris_come_from_ids_never_from_text(ref):
+    vocab = ("https://kg.example.org/ontology#", str(RDF), str(SDO), str(SKOS), str(rdflib.XSD))
+    data = tuple(DEFAULT_BASE_IRI + p for p in ("paper/", "entity/", "mention/", "relation/"))
+    for term in set(ref.subjects()) | set(ref.predicates()) | set(ref.objects()):
+        if isinstance(term, rdflib.BNode):
+            pytest.fail("blank nodes make output unstable")
+        if isinstance(term, rdflib.URIRef):
+            s = str(term)
+            assert s.startswith(vocab + data + (str(DCTERMS), str(rdflib.PROV), "http://purl.org/ontology/bibo/",
+                                                "https://example.org/papers/")), s
+            assert "Net" not in s.replace("FooNet", "") and "hi" not in s and '"' not in s
+
+
+def test_ids_with_odd_characters_are_percent_encoded():
+    G = nx.MultiDiGraph()
+    G.add_node('P-<x> "y"/z', kind="paper", title="T")
+    (line, *_) = [x for x in ntriples_lines(G) if "#id>" in x]
+    assert line.startswith("<https://kg.example.org/paper/P-%3Cx%3E%20%22y%22%2Fz>")
+    assert len(graph_to_rdf(G)) == 3
+
+
+# ----------------------------------------------------------------------------- formats
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_parses_and_is_isomorphic(fmt, G, ref, tmp_path):
+    path = tmp_path / f"graph{FORMATS[fmt][0]}"
+    n = write_rdf(G, path, format=fmt)
+    assert n == len(ref)
+    parsed = _rdflib_parse(path, fmt)
+    assert len(parsed) == len(ref)
+    assert isomorphic(parsed, ref)
+    # pyoxigraph reads the same triples as from the N-Triples export
+    nt = tmp_path / "ref.nt"
+    write_rdf(G, nt, format="ntriples")
+    assert _ox_triples(path) == _ox_triples(nt)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_hostile_strings_survive_unchanged(fmt, G, tmp_path):
+    path = tmp_path / f"graph{FORMATS[fmt][0]}"
+    write_rdf(G, path, format=fmt)
+    p3 = paper_iri("P-3")
+    for g in (_rdflib_parse(path, fmt), _ox_graph(path)):
+        assert str(g.value(p3, DCTERMS.title)) == HOSTILE_TITLE
+        assert str(g.value(p3, DCTERMS.creator)) == HOSTILE_AUTHOR
+        labels = {str(x) for x in g.objects(None, SKOS.prefLabel)}
+        assert HOSTILE_ENTITY in labels
+        assert str(g.value(p3, DCTERMS.date)) == "March 2024"
+
+
+def _ox_graph(path: Path) -> rdflib.Graph:
+    """What pyoxigraph parsed, handed to rdflib as N-Triples (pyoxigraph's escaping, not rdflib's)."""
+    fmt = ox.RdfFormat.from_extension(path.suffix[1:])
+    data = ox.serialize((q.triple for q in ox.parse(path=str(path), format=fmt)), format=ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=data, format="nt")
+
+
+def test_jsonld_has_a_context(G, tmp_path):
+    import json
+
+    path = tmp_path / "g.jsonld"
+    write_rdf(G, path, format="jsonld")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["@context"]["kg"] == str(KG._NS) and doc["@context"]["schema"] == "https://schema.org/"
+    first = doc["@graph"][0]
+    assert first["@id"] == "paper:P-1" and first["@type"] == ["schema:ScholarlyArticle"]
+    # with a graph IRI the JSON-LD document is a named graph
+    write_rdf(G, path, format="jsonld", graph_iri="https://example.org/g")
+    ds = rdflib.Dataset().parse(path, format="json-ld")
+    assert len(ds.graph(rdflib.URIRef("https://example.org/g"))) == len(graph_to_rdf(G))
+
+
+def test_trig_and_nquads_use_the_named_graph(G, tmp_path):
+    for fmt in ("trig", "nquads"):
+        path = tmp_path / f"g{FORMATS[fmt][0]}"
+        write_rdf(G, path, format=fmt, graph_iri="https://example.org/kg/v1")
+        graphs = {q.graph_name for q in ox.parse(path=str(path))}
+        assert graphs == {ox.NamedNode("https://example.org/kg/v1")}
+
+
+def test_graph_iri_on_a_triple_format_warns(G, tmp_path):
+    with pytest.warns(UserWarning, match="no named graphs"):
+        write_rdf(G, tmp_path / "g.nt", format="ntriples", graph_iri="https://example.org/g")
+
+
+def test_base_iri_is_configurable(G, tmp_path):
+    base = "https://data.example.com/kg/"
+    g = graph_to_rdf(G, base_iri=base)
+    assert (paper_iri("P-1", base), RDF.type, SDO.ScholarlyArticle) in g
+    assert not any(str(s).startswith(DEFAULT_BASE_IRI + "paper/") for s in g.subjects())
+    write_rdf(G, tmp_path / "g.ttl", base_iri=base)
+    assert f"@prefix paper: <{base}paper/>" in (tmp_path / "g.ttl").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("base", ["not an iri", "https://example.org/kg", "https://exa mple.org/", "relative/"])
+def test_bad_base_iri_is_an_export_error(G, tmp_path, base):
+    with pytest.raises(ExportError, match="base IRI"):
+        write_rdf(G, tmp_path / "g.ttl", base_iri=base)
+    assert not (tmp_path / "g.ttl").exists()
+
+
+def test_unknown_format_and_bad_graph_iri(G, tmp_path):
+    with pytest.raises(ExportError, match="unknown RDF format"):
+        write_rdf(G, tmp_path / "g.x", format="rdfxml")
+    with pytest.raises(ExportError, match="graph IRI"):
+        write_rdf(G, tmp_path / "g.trig", format="trig", graph_iri="urn:x y")
+
+
+def test_bad_entity_type_is_an_export_error(tmp_path):
+    G = nx.MultiDiGraph()
+    G.add_node("gadget-1", kind="entity", type="gadget", label="x")
+    with pytest.raises(ExportError, match="gadget"):
+        write_rdf(G, tmp_path / "g.ttl")
+
+
+def test_no_duplicate_triples(G):
+    lines = list(ntriples_lines(G))
+    assert len(lines) == len(set(lines))
+
+
+def test_output_is_byte_identical_across_runs_and_processes(G, tmp_path):
+    first = {}
+    for fmt in FORMATS:
+        path = tmp_path / f"a{FORMATS[fmt][0]}"
+        write_rdf(G, path, format=fmt)
+        first[fmt] = path.read_bytes()
+        write_rdf(G, path, format=fmt)
+        assert path.read_bytes() == first[fmt], fmt
+    # a fresh interpreter with a different hash seed, from graph.json
+    write_json(G, tmp_path / "graph.json")
+    code = ("import sys; from kg.export.json import read_json; from kg.export.rdf import write_rdf, FORMATS\n"
+            "G = read_json(sys.argv[1] + '/graph.json')\n"
+            "for f in FORMATS: write_rdf(G, sys.argv[1] + '/b' + FORMATS[f][0], format=f)\n")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, env={"PYTHONHASHSEED": "12345",
+                   "PATH": "/usr/bin:/bin"}, timeout=60)
+    for fmt in FORMATS:
+        assert (tmp_path / f"b{FORMATS[fmt][0]}").read_bytes() == first[fmt], fmt
+
+
+def test_write_is_atomic_on_failure(tmp_path):
+    G = nx.MultiDiGraph()
+    G.add_node("P-1", kind="paper", title="T")
+    path = tmp_path / "g.ttl"
+    write_rdf(G, path)
+    before = path.read_bytes()
+    G.add_node("x-1", kind="entity", type="nope")
+    with pytest.raises(ExportError):
+        write_rdf(G, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["g.ttl"]
+
+
+# ----------------------------------------------------------------------------- SHACL
+
+
+def _validate(g: rdflib.Graph):
+    pyshacl = pytest.importorskip("pyshacl") if not _ci() else __import__("pyshacl")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        conforms, _, text = pyshacl.validate(g, shacl_graph=rdflib.Graph().parse(shapes_path()))
+    return conforms, text
+
+
+def _ci() -> bool:
+    from tests.conftest import IN_CI
+
+    return IN_CI
+
+
+def test_shacl_validates_the_export(G, tmp_path):
+    write_rdf(G, tmp_path / "g.ttl")
+    conforms, text = _validate(rdflib.Graph().parse(tmp_path / "g.ttl"))
+    assert conforms, text
+
+
+def test_shacl_catches_a_broken_export(ref):
+    broken = rdflib.Graph()
+    for t in ref:
+        broken.add(t)
+    foonet = entity_iri(entity_id("method", canonical_key("FooNet")))
+    broken.remove((foonet, SKOS.prefLabel, None))
+    m = next(broken.subjects(RDF.type, KG.Mention))
+    broken.set((m, KG.start, rdflib.Literal(10_000)))
+    broken.set((m, KG.confidence, rdflib.Literal("high")))
+    conforms, text = _validate(broken)
+    assert not conforms
+    assert "prefLabel" in text and "lessThanOrEquals" in text.replace("LessThanOrEquals", "lessThanOrEquals")
+
+
+@pytest.mark.slow
+def test_seed_graph_exports_validate(seed_graph, tmp_path):
+    G = seed_graph.graph
+    n = write_rdf(G, tmp_path / "g.nt", format="ntriples")
+    assert n > 1000
+    assert len(_ox_triples(tmp_path / "g.nt")) == n
+    write_rdf(G, tmp_path / "g.ttl")
+    g = rdflib.Graph().parse(tmp_path / "g.ttl")
+    assert len(g) == n
+    conforms, text = _validate(g)
+    assert conforms, text[:2000]
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_kg_export_cli(G, tmp_path):
+    from kg.cli import cli
+
+    write_json(G, tmp_path / "graph.json")
+    runner = CliRunner()
+    for fmt in FORMATS:
+        result = runner.invoke(cli, ["export", str(tmp_path), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / f"graph{FORMATS[fmt][0]}").is_file()
+        assert f"wrote {len(graph_to_rdf(G)):,} triples" in result.output
+    result = runner.invoke(cli, ["export", str(tmp_path), "-f", "ntriples", "-o", str(tmp_path / "x.nt"),
+                                 "--base-iri", "https://example.org/kg/"])
+    assert result.exit_code == 0 and "https://example.org/kg/paper/P-1" in (tmp_path / "x.nt").read_text()
+    result = runner.invoke(cli, ["export", str(tmp_path), "--base-iri", "nope"])
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "base IRI" in result.output
+    result = runner.invoke(cli, ["export", str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "kg build" in result.output
+
+
+def test_rdf_commands_have_help():
+    from kg.cli.rdf import export, push_cmd, sparql_cmd
+
+    for cmd in (export, push_cmd, sparql_cmd):
+        assert cmd.help
+        for param in cmd.params:
+            if isinstance(param, __import__("click").Option):
+                assert param.help, f"{cmd.name} {param.name}"
