@@ -212,6 +212,8 @@ def _to_rdflib(term: Any) -> Any:
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD + "string":
+            return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     return rdflib.Literal(str(term))
 
@@ -221,6 +223,8 @@ def _to_oxigraph(value: Any) -> Any:
         return value
     if isinstance(value, rdflib.URIRef):
         return ox.NamedNode(str(value))
+    if isinstance(value, rdflib.BNode):
+        return ox.BlankNode(str(value))
     if isinstance(value, rdflib.Literal):
         if value.language:
             return ox.Literal(str(value), language=value.language)
@@ -334,7 +338,8 @@ def format_result(result: Any, format: str = "table") -> str:
     # CONSTRUCT / DESCRIBE
     if format == "json":
         return json.dumps([[str(t) for t in triple] for triple in result], ensure_ascii=False, indent=2) + "\n"
-    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in result)
+    # N-Triples escaped by pyoxigraph (rdflib's n3() may write multi-line literals)
+    return "".join(f"{ox.Triple(*map(_to_oxigraph, t))} .\n" for t in result)
 
 
 # ----------------------------------------------------------------------------- push
