@@ -652,7 +652,7 @@ def push(source: str | os.PathLike[str], endpoint: str, *, graph: str | None = N
             elif status == 404:
                 method = "POST"
             elif status in _RETRY_STATUS:
-                raise _http_error(status, body, f"{where} (HEAD)")
+                raise _http_error(status, body, "HEAD")
             else:  # a server without HEAD support: PUT always replaces
                 method = "PUT"
             with open(path, "rb") as f:
@@ -660,7 +660,7 @@ def push(source: str | os.PathLike[str], endpoint: str, *, graph: str | None = N
                                            headers={"Content-Type": f"{media_type}; charset=utf-8"},
                                            progress=progress)
             if status not in (200, 201, 204):
-                raise _http_error(status, body, f"{where} ({method})")
+                raise _http_error(status, body, method)
             used.append(method)
 
         _retrying(upload, retries=retries, backoff=backoff, what=f"push to {where} failed", attempts=attempts)
@@ -673,11 +673,11 @@ def push(source: str | os.PathLike[str], endpoint: str, *, graph: str | None = N
                 headers={"Content-Type": "application/x-www-form-urlencoded",
                          "Accept": "application/sparql-results+json"})
             if status != 200:
-                raise _http_error(status, body, f"{sparql_http.where} (count query)")
+                raise _http_error(status, body, "the count query")
             try:
                 return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
             except (ValueError, KeyError, IndexError, TypeError):
-                raise _Fatal(f"{sparql_http.where} gave an unexpected answer to the count query "
+                raise _Fatal("unexpected answer to the count query "
                              "(use --query-endpoint to name the SPARQL query endpoint)") from None
 
         server_count = _retrying(count, retries=retries, backoff=backoff,
