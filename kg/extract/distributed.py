@@ -144,12 +144,12 @@ def _connect(distributed: Any, address: str, n_workers: int, timeout: float) -> 
     if address == LOCAL:
         try:
             cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=logging.ERROR)
+                                               dashboard_address=None, silence_logs=logging.CRITICAL)
         except Exception as exc:
             raise ClusterError(f"cannot start a local Dask cluster: {_first_line(exc)}",
-                               hint="a script that calls kg.build(dask='local') must do so under "
-                                    "`if __name__ == '__main__':`, because workers are spawned "
-                                    "processes") from None
+                               hint="workers are spawned processes: a script that calls "
+                                    "kg.build(dask='local') must do so under `if __name__ == '__main__':`"
+                               ) from None
         try:
             return cluster, distributed.Client(cluster, timeout=timeout)
         except Exception:
@@ -221,9 +221,9 @@ def _stream(distributed: Any, client: Any, parts: Iterator[list[Paper]], window:
             try:
                 result = future.result()
             except distributed.KilledWorker as exc:
-                raise ClusterError(f"a Dask worker died while extracting ({_first_line(exc)})",
-                                   hint="check the worker logs; a worker needs about 1 GB of memory per "
-                                        "process for the spaCy pipeline") from None
+                raise ClusterError(f"a Dask worker died while extracting papers (task {exc.task!r})",
+                                   hint="see the worker logs; running out of memory is a common cause, and "
+                                        "each worker holds its own copy of the spaCy pipeline") from None
             except (distributed.comm.CommClosedError, distributed.TimeoutError, OSError) as exc:
                 raise ClusterError(f"lost the connection to the Dask scheduler at {address}: "
                                    f"{_first_line(exc)}") from None
