@@ -84,7 +84,8 @@ def _balance(words: Sequence[str], lo: int, hi: int, next_token: str | None) -> 
     return lo, hi
 
 
-def _split_commas(words: Sequence[str], lo: int, hi: int) -> list[tuple[int, int]]:
+def _split_commas(words: Sequence[str], lo: int, hi: int,
+                  separators: frozenset[str] = frozenset({","})) -> list[tuple[int, int]]:
     parts: list[tuple[int, int]] = []
     depth = 0
     start = lo
@@ -94,14 +95,15 @@ def _split_commas(words: Sequence[str], lo: int, hi: int) -> list[tuple[int, int
             depth += 1
         elif w in _CLOSE:
             depth = max(0, depth - 1)
-        elif w == "," and depth == 0:
+        elif w in separators and depth == 0:
             parts.append((start, i))
             start = i + 1
     parts.append((start, hi))
     return parts
 
 
-def repair(words: Sequence[str], *, next_token: str | None = None) -> list[tuple[int, int]]:
+def repair(words: Sequence[str], *, next_token: str | None = None,
+           split_on: frozenset[str] = frozenset({","})) -> list[tuple[int, int]]:
     """Repaired token ranges ``(start, end)`` for an entity made of *words* (maybe none).
 
     *next_token* is the token right after the entity, if any; an end of
@@ -110,7 +112,7 @@ def repair(words: Sequence[str], *, next_token: str | None = None) -> list[tuple
     out: list[tuple[int, int]] = []
     words = list(words) + ([next_token] if next_token is not None else [])
     n = len(words) - (1 if next_token is not None else 0)
-    for lo, hi in _split_commas(words, 0, n):
+    for lo, hi in _split_commas(words, 0, n, split_on):
         lo, hi = _trim(words, lo, hi)
         if lo >= hi:
             continue
@@ -125,9 +127,11 @@ def repair(words: Sequence[str], *, next_token: str | None = None) -> list[tuple
 class Boundaries:
     """The ``kg_boundaries`` component: applies :func:`repair` to every entity."""
 
-    def __init__(self, name: str = "kg_boundaries", *, split_lists: bool = True) -> None:
+    def __init__(self, name: str = "kg_boundaries", *, split_lists: bool = True,
+                 split_conjunctions: bool = False) -> None:
         self.name = name
         self.split_lists = split_lists
+        self.split_on = frozenset({",", "and", "or"} if split_conjunctions else {","})
 
     def __call__(self, doc: Doc) -> Doc:
         error_handler = self.get_error_handler()
@@ -151,7 +155,7 @@ class Boundaries:
         for ent in doc.ents:
             words = [t.text for t in ent]
             nxt = doc[ent.end].text if ent.end < len(doc) else None
-            ranges = repair(words, next_token=nxt)
+            ranges = repair(words, next_token=nxt, split_on=self.split_on)
             if not self.split_lists and len(ranges) > 1:
                 ranges = [(ranges[0][0], ranges[-1][1])]
             for lo, hi in ranges:
@@ -167,11 +171,12 @@ class Boundaries:
     "kg_boundaries",
     assigns=["doc.ents"],
     requires=["doc.ents"],
-    default_config={"split_lists": True},
+    default_config={"split_lists": True, "split_conjunctions": False},
 )
-def make_boundaries(nlp: Language, name: str, split_lists: bool) -> Boundaries:
+def make_boundaries(nlp: Language, name: str, split_lists: bool,
+                    split_conjunctions: bool) -> Boundaries:
     """Create the ``kg_boundaries`` component."""
-    return Boundaries(name, split_lists=split_lists)
+    return Boundaries(name, split_lists=split_lists, split_conjunctions=split_conjunctions)
 
 
 def add_boundaries(nlp: Language, **config) -> None:
