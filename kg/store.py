@@ -43,7 +43,7 @@ import rdflib
 
 from .errors import InputError, StoreError
 from .export.json import read_json
-from .export.rdf import DEFAULT_BASE_IRI, default_graph_iri, ntriples_lines, prefixes, write_rdf
+from .export.rdf import DEFAULT_BASE_IRI, default_graph_iri, ntriples_blocks, prefixes, write_rdf
 
 __all__ = [
     "SelectResult",
@@ -118,7 +118,7 @@ def build_store(source: nx.MultiDiGraph | str | os.PathLike[str], store_dir: str
         else:
             rdf_file, fmt = tmp / "load.nt", ox.RdfFormat.N_TRIPLES
             with open(rdf_file, "w", encoding="utf-8", newline="\n") as f:
-                f.writelines(ntriples_lines(graph_or_file, base_iri=base_iri))
+                f.writelines(ntriples_blocks(graph_or_file, base_iri=base_iri))
         store = ox.Store(str(tmp / "db"))
         try:
             store.bulk_load(path=str(rdf_file), format=fmt)
@@ -457,7 +457,7 @@ class _Http:
 
     def request(self, method: str, query: Mapping[str, str] | None = None, *, body: Any = None,
                 headers: Mapping[str, str] | None = None, size: int | None = None,
-                progress: Callable[[int, int], None] | None = None) -> tuple[int, bytes]:
+                progress: Callable[[int, int], None] | None = None) -> tuple[int, bytes, dict[str, str]]:
         p = self.parts
         cls = http.client.HTTPSConnection if p.scheme == "https" else http.client.HTTPConnection
         conn = cls(p.hostname, p.port, timeout=self.timeout)
@@ -488,7 +488,7 @@ class _Http:
                 conn.endheaders()
             resp = conn.getresponse()
             data = resp.read()
-            return resp.status, data
+            return resp.status, data, {k.lower(): v for k, v in resp.getheaders()}
         except socket.gaierror as exc:
             raise _Fatal(f"cannot resolve host {p.hostname!r} ({exc.strerror})") from None
         except (TimeoutError, socket.timeout):
@@ -572,25 +572,23 @@ def _count_triples(path: Path, media_type: str) -> int:
     seen: set[int] = set()
     try:
         if media_type == "application/n-triples":
-            with open(path, encoding="utf-8") as f:
+            with open(path, "rb") as f:  # binary: lines end at b"\n" only
                 for line in f:
                     s = line.strip()
-                    if s and not s.startswith("#"):
+                    if s and not s.startswith(b"#"):
                         seen.add(hash(s))
         else:
             for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
                 seen.add(hash(q.triple))
     except SyntaxError as exc:
         raise InputError(f"not valid RDF ({exc})", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8", path=path) from None
     return len(seen)
 
 
 def push(source: str | os.PathLike[str], endpoint: str, *, graph: str | None = None,
          query_endpoint: str | None = None, base_iri: str = DEFAULT_BASE_IRI, retries: int = 3,
          backoff: float = 1.0, timeout: float = 60.0, credentials: tuple[str, str] | None = None,
-         progress: Callable[[int, int], None] | None = None) -> PushResult:
+         progress: Callable[[int, int], None] | None = None, atomic: bool = True) -> PushResult:
     """Replace a named graph on a SPARQL server with an export, then check the count.
 
     Parameters
@@ -616,11 +614,17 @@ def push(source: str | os.PathLike[str], endpoint: str, *, graph: str | None = N
         or ``~/.netrc``; sent as HTTP Basic auth and never printed.
     progress : callable, optional
         Called as ``progress(bytes_sent, bytes_total)`` while uploading.
+    atomic : bool
+        Replace an existing graph with one PUT, which servers run as one
+        transaction (readers see the old graph, then the new one). With
+        ``atomic=False`` kg sends DELETE then POST instead: on Oxigraph about
+        2.5x faster for big graphs, but readers see the graph empty or partial
+        in between.
 
     The graph is replaced, not appended to: pushing twice leaves the same
     triples. A graph the server does not have yet is created with POST
-    (faster on Oxigraph); an existing one is replaced with PUT. The file is
-    streamed from disk, never held in memory.
+    (on Oxigraph, without a transaction: about 2.5x faster); an existing one is
+    replaced with PUT. The file is streamed from disk, never held in memory.
 
     Raises
     ------
@@ -646,29 +650,41 @@ def push(source: str | os.PathLike[str], endpoint: str, *, graph: str | None = N
         t0 = time.perf_counter()
 
         def upload() -> None:
-            status, body = gsp.request("HEAD", {"graph": graph})
+            status, body, headers = gsp.request("HEAD", {"graph": graph})
+            params = {"graph": graph}
+            oxigraph = headers.get("server", "").lower().startswith("oxigraph/")
+            deleted = False
+            if status in (200, 204) and not atomic:
+                status, body, _ = gsp.request("DELETE", {"graph": graph})
+                if status not in (200, 204, 404):
+                    raise _http_error(status, body, "DELETE")
+                status, deleted = 404, True
             if status in (200, 204):
                 method = "PUT"
             elif status == 404:
                 method = "POST"
+                if oxigraph:
+                    # Oxigraph loads a new graph ~2.5x faster without a transaction; if the load
+                    # breaks off, the retry finds the partial graph and replaces it
+                    params["no_transaction"] = ""
             elif status in _RETRY_STATUS:
                 raise _http_error(status, body, "HEAD")
             else:  # a server without HEAD support: PUT always replaces
                 method = "PUT"
             with open(path, "rb") as f:
-                status, body = gsp.request(method, {"graph": graph}, body=f, size=size,
+                status, body, _ = gsp.request(method, params, body=f, size=size,
                                            headers={"Content-Type": f"{media_type}; charset=utf-8"},
                                            progress=progress)
             if status not in (200, 201, 204):
                 raise _http_error(status, body, method)
-            used.append(method)
+            used.append("DELETE+POST" if deleted else method)
 
         _retrying(upload, retries=retries, backoff=backoff, what=f"push to {where} failed", attempts=attempts)
         seconds = time.perf_counter() - t0
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph_term} {{ ?s ?p ?o }} }}"
 
         def count() -> int:
-            status, body = sparql_http.request(
+            status, body, _ = sparql_http.request(
                 "POST", body=urllib.parse.urlencode({"query": query}).encode("ascii"),
                 headers={"Content-Type": "application/x-www-form-urlencoded",
                          "Accept": "application/sparql-results+json"})

@@ -43,7 +43,7 @@ S2 = "FooNet reaches 90% accuracy on ImageNet."
 #: emoji, right-to-left text, control characters, things that look like Turtle/SPARQL syntax.
 HOSTILE_TITLE = ('He said "hi" \'twice\'\nthen <b>left</b> > """triple""" \\ back\\slash \\n '
                  "\U0001F9EA\U0001F468\u200D\U0001F52C שלום עולם مرحبا \r\t tab \x00nul \x7f "
-                 "} . ; @prefix x: <y> . _:b0 ^^xsd:string")
+                 "} . ; @prefix x: <y> . _:b0 ^^xsd:string \u2028line\u2029sep\x85nel .\n")
 # rdflib's own parsers use its deprecated ConjunctiveGraph internally
 pytestmark = pytest.mark.filterwarnings("ignore:.*(ConjunctiveGraph|default_context).*:DeprecationWarning")
 

@@ -129,8 +129,11 @@ def sparql_cmd(query: str, directory: str, fmt: str, bind_values: tuple[str, ...
               help="Seconds to wait before the first retry; doubled each time.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0.1, 3600),
               help="Seconds to wait on any one network read or write.")
+@click.option("--no-atomic", is_flag=True,
+              help="Replace an existing graph with DELETE then POST instead of one PUT: faster on big graphs "
+                   "(about 2.5x on Oxigraph), but readers see it empty or partial meanwhile.")
 def push_cmd(source: str, endpoint: str, graph: str | None, query_endpoint: str | None,
-             base_iri: str | None, retries: int, backoff: float, timeout: float) -> None:
+             base_iri: str | None, retries: int, backoff: float, timeout: float, no_atomic: bool) -> None:
     """Replace a named graph on a SPARQL server with SOURCE, then check the triple count.
 
     SOURCE is a `kg build` folder (graph.nt, else graph.ttl, else graph.json)
@@ -148,7 +151,7 @@ def push_cmd(source: str, endpoint: str, graph: str | None, query_endpoint: str 
 
     result = push(source, endpoint, graph=graph, query_endpoint=query_endpoint,
                   base_iri=base_iri or DEFAULT_BASE_IRI, retries=retries, backoff=backoff, timeout=timeout,
-                  progress=progress)
+                  progress=progress, atomic=not no_atomic)
     click.echo(str(result))
 
 
