@@ -355,7 +355,8 @@ def ntriples_blocks(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> 
             raise ExportError(f"node {n!r} has kind {kind!r}; expected 'paper' or 'entity'",
                               hint="export a graph made by kg.graph.build_graph or kg.load")
         s = node_iri(n)
-        out_edges = sorted(G.out_edges(n, keys=True, data=True), key=lambda e: (str(e[1]), e[2]))
+        succ = G.succ[n]
+        out_edges = [(v, k, d) for v in sorted(succ, key=str) for k, d in sorted(succ[v].items())]
         block: list[str] = []
         a = block.append
         if kind == PAPER:
@@ -382,7 +383,7 @@ def ntriples_blocks(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> 
                 a(f"{s} {T['venue']} {_lit(data['venue'])} .\n")
             for src in dict.fromkeys(data.get("sources") or ()):
                 a(f"{s} {T['sourceRecord']} {_lit(src)} .\n")
-            mentions = [(v, d) for _, v, k, d in out_edges if k == MENTION]
+            mentions = [(v, d) for v, k, d in out_edges if k == MENTION]
             for v, d in mentions:
                 a(f"{s} {ROLE.get(d.get('role'), MENTIONS)} {node_iri(v)} .\n")
             pseg = seg(n)
@@ -439,7 +440,7 @@ def ntriples_blocks(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> 
                 a(f"{s} {T['paperCount']} {_int(data['papers'])} .\n")
             if data.get("mentions") is not None:
                 a(f"{s} {T['mentionCount']} {_int(data['mentions'])} .\n")
-            rels = [(v, k, d) for _, v, k, d in out_edges if k in REL]
+            rels = [(v, k, d) for v, k, d in out_edges if k in REL]
             for v, k, _d in rels:
                 a(f"{s} {REL[k]} {node_iri(v)} .\n")
             nseg = seg(n)

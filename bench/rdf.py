@@ -1,0 +1,131 @@
+"""RDF benchmark: serialisation (pyoxigraph vs rdflib), kg's exports, the embedded store, and pushes.
+
+    python bench/rdf.py [--triples 1000000] [--rdflib-triples 50000] [--no-push]
+
+Builds a synthetic kg graph of about --triples triples (hand-made papers and
+mentions, no spaCy), then prints one table of triples per second. rdflib is
+timed on a --rdflib-triples slice (it is ~100x slower); pushes go to a local
+`oxigraph serve` on 127.0.0.1 started here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/ holds html.py (another benchmark): keep it from shadowing the stdlib's html package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import io  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+import pyoxigraph as ox  # noqa: E402
+import rdflib  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kg.export.rdf import default_graph_iri, ntriples_lines, prefixes, write_rdf  # noqa: E402
+from kg.graph import build_graph  # noqa: E402
+from kg.store import build_store, push  # noqa: E402
+from kg.types import Mention, Paper  # noqa: E402
+
+TRIPLES_PER_PAPER = 158  # measured for synthetic()'s papers (mentions, entities, co-occurrence)
+
+
+def synthetic(n_papers: int):
+    """Papers with five mentions each over a vocabulary of a few thousand entities."""
+    items = []
+    for i in range(n_papers):
+        terms = [(f"Method{i % 997}", "method"), (f"Task{i % 101}", "task"), (f"Data{i % 211}", "dataset"),
+                 (f"Metric{i % 17}", "metric"), (f"Concept{(i * 7) % 1499}", "concept")]
+        s = "We apply " + ", ".join(t for t, _ in terms) + f' to "problem" #{i} \\ with émoji 🧪.'
+        p = Paper(id=f"P-{i:016x}", title=f"Paper {i}: a <study> of \"things\"", abstract=s,
+                  authors=(f"Author {i % 300}", f"Author {(i + 1) % 300}"), date="2024-01-01",
+                  url=f"https://example.org/p/{i}")
+        ms = [Mention(p.id, "abstract", s.index(t), s.index(t) + len(t), t, ty, s, 0, confidence=0.9)
+              for t, ty in terms]
+        items.append((p, ms, []))
+    return build_graph(items)
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:>12,.0f}" if seconds > 0 else "         inf"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--triples", type=int, default=1_000_000, help="size of the synthetic graph (approx.)")
+    ap.add_argument("--rdflib-triples", type=int, default=50_000, help="slice rdflib serialises")
+    ap.add_argument("--no-push", action="store_true", help="skip the push rows (no oxigraph server)")
+    args = ap.parse_args()
+
+    rows: list[tuple[str, int, float]] = []
+    tmp = Path(tempfile.mkdtemp(prefix="kg-bench-rdf-"))
+
+    t0 = time.perf_counter()
+    G = synthetic(max(1, args.triples // TRIPLES_PER_PAPER))
+    print(f"synthetic graph: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges "
+          f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+
+    t0 = time.perf_counter()
+    lines = list(ntriples_lines(G))
+    rows.append(("kg: generate N-Triples lines from the graph", len(lines), time.perf_counter() - t0))
+    n = len(lines)
+    data = "".join(lines).encode("utf-8")
+    del lines
+    triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+    gc.collect()
+
+    for name, fmt in (("N-Triples", ox.RdfFormat.N_TRIPLES), ("Turtle", ox.RdfFormat.TURTLE)):
+        t0 = time.perf_counter()
+        ox.serialize(triples, io.BytesIO(), fmt, prefixes=prefixes() if fmt == ox.RdfFormat.TURTLE else None)
+        rows.append((f"pyoxigraph: serialise {name} (triples in memory)", n, time.perf_counter() - t0))
+
+    k = min(args.rdflib_triples, n)
+    g = rdflib.Graph()
+    g.parse(data=b"".join(data.splitlines(keepends=True)[:k]), format="nt")
+    for name, fmt in (("N-Triples", "nt"), ("Turtle", "turtle")):
+        t0 = time.perf_counter()
+        g.serialize(format=fmt)
+        rows.append((f"rdflib: serialise {name} ({k:,}-triple slice)", len(g), time.perf_counter() - t0))
+    del g, triples
+    gc.collect()
+
+    for fmt, ext in (("ntriples", "nt"), ("nquads", "nq"), ("turtle", "ttl"), ("trig", "trig"),
+                     ("jsonld", "jsonld")):
+        t0 = time.perf_counter()
+        m = write_rdf(G, tmp / f"graph.{ext}", format=fmt)
+        rows.append((f"kg write_rdf(G, format={fmt!r}) end to end", m, time.perf_counter() - t0))
+
+    t0 = time.perf_counter()
+    m = build_store(G, tmp / "store")
+    rows.append(("kg build_store(G) (bulk load, on disk)", m, time.perf_counter() - t0))
+
+    if not args.no_push:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from oxigraph_server import OxigraphServer
+
+        with OxigraphServer(tmp / "server-db") as srv:
+            graph = default_graph_iri()
+            for label, atomic in (("new graph (POST)", True), ("replace it (PUT, atomic)", True),
+                                  ("replace it (--no-atomic: DELETE+POST)", False)):
+                r = push(tmp / "graph.nt", srv.store_url, graph=graph, timeout=600, atomic=atomic)
+                rows.append((f"kg push N-Triples, {label}: upload", r.triples, r.seconds))
+            t0 = time.perf_counter()
+            r = push(tmp / "graph.ttl", srv.store_url, graph=graph + "-ttl", timeout=600)
+            rows.append(("kg push Turtle, new graph: count + upload + check", r.triples, time.perf_counter() - t0))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'operation':<{width}}  {'triples':>10}  {'seconds':>8}  {'triples/s':>12}")
+    print(f"{'-' * width}  {'-' * 10}  {'-' * 8}  {'-' * 12}")
+    for name, count, seconds in rows:
+        print(f"{name:<{width}}  {count:>10,}  {seconds:>8.2f}  {rate(count, seconds)}")
+    print(f"\n(files in {tmp}; {sys.version.split()[0]}, pyoxigraph {ox.__version__}, rdflib {rdflib.__version__})")
+
+
+if __name__ == "__main__":
+    main()
