@@ -16,22 +16,22 @@ from pathlib import Path
 # bench/ holds html.py (another benchmark): keep it from shadowing the stdlib's html package
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import io  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+import argparse
+import gc
+import io
+import tempfile
+import time
 
-import pyoxigraph as ox  # noqa: E402
-import rdflib  # noqa: E402
+import pyoxigraph as ox
+import rdflib
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.export.rdf import default_graph_iri, ntriples_lines, prefixes, write_rdf  # noqa: E402
-from kg.graph import build_graph  # noqa: E402
-from kg.store import build_store, push  # noqa: E402
-from kg.types import Mention, Paper  # noqa: E402
+from kg.export.rdf import default_graph_iri, ntriples_lines, prefixes, write_rdf
+from kg.graph import build_graph
+from kg.store import build_store, push
+from kg.types import Mention, Paper
 
 TRIPLES_PER_PAPER = 158  # measured for synthetic()'s papers (mentions, entities, co-occurrence)
 

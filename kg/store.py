@@ -46,13 +46,13 @@ from .export.json import read_json
 from .export.rdf import DEFAULT_BASE_IRI, default_graph_iri, ntriples_blocks, prefixes, write_rdf
 
 __all__ = [
-    "SelectResult",
     "PushResult",
+    "SelectResult",
     "build_store",
-    "sparql",
     "format_result",
     "push",
     "query_endpoint_for",
+    "sparql",
 ]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -102,10 +102,10 @@ def build_store(source: nx.MultiDiGraph | str | os.PathLike[str], store_dir: str
     """
     graph_or_file = _as_graph(source)
     target = Path(store_dir)
-    if target.exists() and not (target / "CURRENT").is_file():
-        if not target.is_dir() or any(target.iterdir()):
-            raise StoreError("exists and is not an Oxigraph store; refusing to replace it", path=target,
-                             hint="choose another store folder or remove this one")
+    if target.exists() and not (target / "CURRENT").is_file() and (
+            not target.is_dir() or any(target.iterdir())):
+        raise StoreError("exists and is not an Oxigraph store; refusing to replace it", path=target,
+                         hint="choose another store folder or remove this one")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
@@ -491,7 +491,7 @@ class _Http:
             return resp.status, data, {k.lower(): v for k, v in resp.getheaders()}
         except socket.gaierror as exc:
             raise _Fatal(f"cannot resolve host {p.hostname!r} ({exc.strerror})") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise _Transient(f"timed out after {self.timeout:g} s") from None
         except ConnectionRefusedError:
             raise _Transient("connection refused (is the server running?)") from None

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-__all__ = ["find_oxigraph", "free_port", "OxigraphServer"]
+__all__ = ["OxigraphServer", "find_oxigraph", "free_port"]
 
 
 def find_oxigraph() -> str | None:
@@ -97,7 +97,7 @@ class OxigraphServer:
         with urllib.request.urlopen(req, timeout=30) as r:
             return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
 
-    def __enter__(self) -> OxigraphServer:
+    def __enter__(self) -> OxigraphServer:  # noqa: PYI034
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -227,7 +228,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
     """A fake server: answers every request with the status in `status`, records the auth headers."""
 
     status = 401
-    seen: list[str | None] = []
+    seen: ClassVar[list[str | None]] = []
 
     def _answer(self):
         type(self).seen.append(self.headers.get("Authorization"))

@@ -10,7 +10,7 @@ import click
 
 from ..errors import InputError
 
-__all__ = ["register", "export", "sparql_cmd", "push_cmd"]
+__all__ = ["export", "push_cmd", "register", "sparql_cmd"]
 
 _FORMATS = ["turtle", "ntriples", "jsonld", "trig", "nquads"]
 

@@ -65,20 +65,20 @@ from ..errors import ExportError
 from ..graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR
 
 __all__ = [
+    "BIBO",
     "DEFAULT_BASE_IRI",
     "FORMATS",
     "KG",
-    "BIBO",
-    "prefixes",
-    "paper_iri",
-    "entity_iri",
     "default_graph_iri",
-    "ntriples_lines",
-    "ntriples_blocks",
+    "entity_iri",
     "graph_to_rdf",
-    "write_rdf",
+    "ntriples_blocks",
+    "ntriples_lines",
     "ontology_path",
+    "paper_iri",
+    "prefixes",
     "shapes_path",
+    "write_rdf",
 ]
 
 #: Where data IRIs live unless ``base_iri`` says otherwise. ``example.org`` is
@@ -561,8 +561,7 @@ def write_rdf(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, format: str =
 def _write_blocks(blocks: Iterable[str], path: str | Path, *, atomic: bool = True) -> int:
     """Write blocks of whole lines in large writes; return how many lines."""
     count = 0
-    cm = atomic_write(path) if atomic else open(path, "w", encoding="utf-8", newline="\n")
-    with cm as f:
+    with atomic_write(path) if atomic else open(path, "w", encoding="utf-8", newline="\n") as f:
         buf: list[str] = []
         size = 0
         for block in blocks:
