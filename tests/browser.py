@@ -76,13 +76,15 @@ class PageRecord:
 
 @contextmanager
 def open_offline(browser: Any, path: str | os.PathLike[str], *, width: int = 1280,
-                 height: int = 800) -> Iterator[tuple[Any, PageRecord]]:
+                 height: int = 800, init_script: str | None = None) -> Iterator[tuple[Any, PageRecord]]:
     """Open *path* (a file) with the network off: every request other than the file itself
-    and ``data:``/``blob:`` URLs is aborted and recorded."""
+    and ``data:``/``blob:`` URLs is aborted and recorded. *init_script* runs before the page's own."""
     record = PageRecord()
     url = Path(path).resolve().as_uri()
     context = browser.new_context(viewport={"width": width, "height": height}, offline=True,
                                   service_workers="block")
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
 
     def on_route(route: Any) -> None:

@@ -29,6 +29,7 @@
     return n + " " + word + (n === 1 ? "" : "s");
   }
 
+  performance.mark("kg:start");
   var visNodes = readJSON("kg-nodes");
   var visEdges = readJSON("kg-edges");
   var options = readJSON("kg-options");
@@ -46,9 +47,11 @@
   info.forEach(function (m, i) { if (m.paper !== undefined) paperNode[m.paper] = i; });
 
   var container = document.getElementById("kg-network");
+  performance.mark("kg:data");
   var nodes = new vis.DataSet(visNodes);
   var edges = new vis.DataSet(visEdges);
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  performance.mark("kg:network");
   network.once("afterDrawing", function () {
     state.firstDraw = performance.now();
     state.drawn = true;
