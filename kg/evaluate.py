@@ -297,16 +297,26 @@ def read_gold(path: str | PathLike[str]) -> list[GoldDoc]:
     return read_conll_gold(p) if _sniff_conll(p) else read_jsonl_gold(p)
 
 
+def _norm(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
 def read_predictions(path: str | PathLike[str], gold: list[GoldDoc]) -> list[Span]:
-    """Read predicted spans in kg's extract JSONL, matched to *gold* by id, else by abstract text."""
+    """Read predicted spans in kg's extract JSONL, matched to *gold* papers.
+
+    A prediction belongs to the gold paper with the same id, else the same
+    abstract text, else the same title (whitespace and case ignored).
+    """
     preds = read_jsonl_gold(path)
     ids = {g.id for g in gold}
-    by_text = {g.fields.get("abstract", "").strip(): g.id for g in gold if g.fields.get("abstract")}
+    by_text = {_norm(g.fields["abstract"]): g.id for g in gold if g.fields.get("abstract")}
+    by_title = {_norm(g.fields["title"]): g.id for g in gold if g.fields.get("title")}
     out: list[Span] = []
     for doc in preds:
         doc_id = doc.id
         if doc_id not in ids:
-            doc_id = by_text.get(doc.fields.get("abstract", "").strip(), doc_id)
+            doc_id = (by_text.get(_norm(doc.fields.get("abstract", "")))
+                      or by_title.get(_norm(doc.fields.get("title", ""))) or doc_id)
         out.extend(s._replace(doc=doc_id) for s in doc.spans)
     return out
 

@@ -178,3 +178,26 @@ def test_evaluate_command_scores_two_files(tmp_path):
     assert scores["strict"]["typed"]["per_type"]["dataset"]["tp"] == 1
     assert CliRunner().invoke(cli, ["evaluate", "--help"]).exit_code == 0
     assert CliRunner().invoke(cli, ["train", "--help"]).exit_code == 0
+
+
+def test_predictions_match_gold_by_title_when_ids_differ(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "G1", "title": "A  Paper", "entities": [
+        {"text": "F1", "type": "metric", "start": 54, "end": 56}]}) + "\n", encoding="utf-8")
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(json.dumps({"id": "P-x", "title": "a paper", "abstract": TEXT, "entities": [
+        {"text": "F1", "type": "metric", "start": 54, "end": 56, "field": "abstract"}]}) + "\n",
+        encoding="utf-8")
+    docs = read_gold(gold)
+    assert [p.doc for p in read_predictions(pred, docs)] == ["G1"]
+
+
+def test_evaluate_without_text_asks_for_input(tmp_path):
+    from kg.cli.train import evaluate_files
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "G1", "title": "T", "entities": [
+        {"text": "F1", "type": "metric", "start": 0, "end": 2, "field": "abstract"}]}) + "\n",
+        encoding="utf-8")
+    with pytest.raises(InputError, match="no text"):
+        evaluate_files(gold)

@@ -98,7 +98,8 @@ def _papers_for(gold: Sequence[Any], inputs: Sequence[Path]):
                                  hint="gold ids or titles must match the input papers")
             out.append(Paper(id=g.id, title=p.title, abstract=p.abstract))
         return out
-    missing = [g.id for g in gold if "abstract" not in g.fields and "title" not in g.fields]
+    missing = [g.id for g in gold
+               if not g.fields or any(s.field not in g.fields for s in g.spans)]
     if missing:
         raise InputError(f"gold paper {missing[0]!r} has no text to extract from",
                          hint="add 'title'/'abstract' keys to the gold, or pass --input papers")
