@@ -61,6 +61,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "DEFAULT_EGO_MAX_NODES",
     "PHYSICS_MAX_NODES",
+    "VIS_MAX_NODES",
     "TYPE_COLORS",
     "View",
     "write_html",
@@ -75,6 +76,10 @@ DEFAULT_MAX_NODES = 5000
 DEFAULT_EGO_MAX_NODES = 1000
 #: Views with more nodes than this draw with physics off (the layout is final).
 PHYSICS_MAX_NODES = 150
+#: Views with more nodes than this draw on kg's canvas renderer instead of vis-network,
+#: which spends about 50 microseconds per node or edge before its first frame.
+VIS_MAX_NODES = 1500
+_RENDERERS = ("auto", "vis", "canvas")
 
 #: Node colour per entity type (and for papers); colour-blind-safe Tableau 10.
 TYPE_COLORS = {
@@ -138,6 +143,7 @@ def write_html(
     title: str = "kg knowledge graph",
     include_papers: bool = False,
     physics: bool | None = None,
+    renderer: str = "auto",
 ) -> None:
     """Write the overview of *G* to *path* as one self-contained HTML file.
 
@@ -146,7 +152,7 @@ def write_html(
     too). See :func:`render_view` for the options.
     """
     render_view(G, None, max_nodes=max_nodes, max_edges=max_edges, title=title,
-                include_papers=include_papers, physics=physics).save(path)
+                include_papers=include_papers, physics=physics, renderer=renderer).save(path)
 
 
 def render_view(
@@ -159,6 +165,7 @@ def render_view(
     title: str | None = None,
     include_papers: bool = False,
     physics: bool | None = None,
+    renderer: str = "auto",
 ) -> View:
     """Render the overview of *G* (``node_id=None``) or the ego view of one node.
 
@@ -184,6 +191,10 @@ def render_view(
     physics : bool, optional
         Let vis-network's physics move nodes; by default only for views of
         at most :data:`PHYSICS_MAX_NODES` nodes.
+    renderer : {"auto", "vis", "canvas"}
+        What draws the graph: vis-network (pyvis's, with physics) or kg's
+        canvas renderer (fast for large views, no physics). ``"auto"`` picks
+        vis-network up to :data:`VIS_MAX_NODES` nodes.
 
     Returns
     -------
@@ -196,6 +207,8 @@ def render_view(
         raise KGError(f"max_nodes must be 0 (no cap) or more, got {max_nodes}")
     if max_edges is not None and max_edges < 0:
         raise KGError(f"max_edges must be 0 (no cap) or more, got {max_edges}")
+    if renderer not in _RENDERERS:
+        raise KGError(f"unknown renderer {renderer!r}", hint="use one of: " + ", ".join(_RENDERERS))
     if node_id is None:
         cap = DEFAULT_MAX_NODES if max_nodes is None else max_nodes
         sel = _select_overview(G, cap or None, include_papers)
@@ -205,7 +218,7 @@ def render_view(
         sel = _select_ego(G, node_id, hops, cap or None)
         heading = title or f"{_node_label(G, node_id)} (within {hops} hop{'s' if hops != 1 else ''})"
     edges, omitted_edges = _select_edges(G, sel, max_edges)
-    return _render(G, sel, edges, omitted_edges, heading, physics)
+    return _render(G, sel, edges, omitted_edges, heading, physics, renderer)
 
 
 def ego_graph(G: nx.MultiDiGraph, node_id: str, *, hops: int = 1) -> nx.MultiDiGraph:
@@ -390,8 +403,9 @@ def _select_edges(G: nx.MultiDiGraph, sel: _Selection,
 
 def _out_edges(G: nx.MultiDiGraph, u: str) -> Iterable[tuple[str, str, str, float]]:
     if G.is_multigraph():
-        for a, b, k, d in G.edges(u, keys=True, data=True):
-            yield a, b, k, _weight(d)
+        for v, keys in G._adj[u].items():
+            for k, d in keys.items():
+                yield u, v, k, _weight(d)
     else:
         for a, b, d in G.edges(u, data=True):
             yield a, b, str(d.get("kind", "link")), _weight(d)
@@ -407,10 +421,12 @@ def _weight(d: dict[str, Any]) -> float:
 
 # -- rendering ---------------------------------------------------------------
 def _render(G: nx.MultiDiGraph, sel: _Selection, edges: list[tuple[str, str, str, float]],
-            omitted_edges: int, heading: str, physics: bool | None) -> View:
+            omitted_edges: int, heading: str, physics: bool | None, renderer: str) -> View:
     index = {n: i for i, n in enumerate(sel.nodes)}
     positions = layout(sel.nodes, [(index[u], index[v]) for u, v, _, _ in edges])
-    physics_on = len(sel.nodes) <= PHYSICS_MAX_NODES if physics is None else bool(physics)
+    if renderer == "auto":
+        renderer = "vis" if len(sel.nodes) <= VIS_MAX_NODES else "canvas"
+    physics_on = renderer == "vis" and (len(sel.nodes) <= PHYSICS_MAX_NODES if physics is None else bool(physics))
 
     types: dict[str, int] = {}
     papers: list[dict[str, Any]] = []
@@ -455,7 +471,7 @@ def _render(G: nx.MultiDiGraph, sel: _Selection, edges: list[tuple[str, str, str
             meta["hops"] = sel.hops[n]
         if is_paper:
             meta["paper"] = paper_ref(n)
-            ents = [v for _, v, k in _mention_out(G, n)]
+            ents = _mention_out(G, n)
             meta["entities"] = [_clip(_node_label(G, e), 80) for e in ents[:_PANEL_ENTITIES]]
             meta["more"] = max(0, len(ents) - _PANEL_ENTITIES)
             meta["evidence"] = _clip(_text(data.get("abstract")), _SENTENCE_MAX)
@@ -464,7 +480,7 @@ def _render(G: nx.MultiDiGraph, sel: _Selection, edges: list[tuple[str, str, str
             meta["mentions"] = data.get("mentions") if isinstance(data.get("mentions"), int) else 0
             meta["aliases"] = [_text(a[0]) for a in (data.get("aliases") or [])
                                if isinstance(a, (list, tuple)) and a and _text(a[0]) != full][:8]
-            ps = [p for p, _, _ in _mention_in(G, n)]
+            ps = _mention_in(G, n)
             meta["refs"] = [paper_ref(p) for p in ps[:_PANEL_PAPERS]]
             meta["more"] = max(0, len(ps) - _PANEL_PAPERS)
             meta["evidence"] = _clip(_first_sentence(G, n), _SENTENCE_MAX)
@@ -494,30 +510,32 @@ def _render(G: nx.MultiDiGraph, sel: _Selection, edges: list[tuple[str, str, str
         note.append("This graph has nothing to show yet.")
     big = len(sel.nodes) > 2000
     options = _vis_options(physics_on, big, len(sel.nodes))
-    meta_doc = {"title": heading, "note": " ".join(note), "types": legend, "nodes": meta_nodes,
+    meta_doc = {"title": heading, "note": " ".join(note), "renderer": renderer, "types": legend, "nodes": meta_nodes,
                 "papers": papers, "center": index.get(sel.center) if sel.center else None,
                 "counts": {"nodes": len(sel.nodes), "edges": len(edges), "total": sel.total,
                            "omitted_nodes": omitted, "omitted_edges": omitted_edges}}
-    page = _page(vis_nodes, vis_edges, options, meta_doc, heading)
+    page = _page(vis_nodes, vis_edges, options, meta_doc, heading, with_vis=renderer == "vis")
     return View(html=page, title=heading, nodes=len(sel.nodes), edges=len(edges),
                 omitted_nodes=omitted, omitted_edges=omitted_edges)
 
 
-def _mention_out(G: nx.MultiDiGraph, p: str) -> list[tuple[str, str, str]]:
-    if not G.is_multigraph():
+def _mention_out(G: nx.MultiDiGraph, p: str) -> list[str]:
+    """Entities *p* mentions (adjacency read directly: edge views are slow at this scale)."""
+    if not (G.is_multigraph() and G.is_directed()):
         return []
-    return [(a, b, k) for a, b, k in G.out_edges(p, keys=True) if k == "mention"]
+    return [v for v, keys in G._succ[p].items() if "mention" in keys]
 
 
-def _mention_in(G: nx.MultiDiGraph, e: str) -> list[tuple[str, str, str]]:
-    if not G.is_multigraph():
+def _mention_in(G: nx.MultiDiGraph, e: str) -> list[str]:
+    """Papers that mention *e*, in graph order."""
+    if not (G.is_multigraph() and G.is_directed()):
         return []
-    return [(a, b, k) for a, b, k in G.in_edges(e, keys=True) if k == "mention"]
+    return [u for u, keys in G._pred[e].items() if "mention" in keys]
 
 
 def _first_sentence(G: nx.MultiDiGraph, e: str) -> str:
-    for p, _, _ in _mention_in(G, e):
-        for ev in G.edges[p, e, "mention"].get("evidence") or []:
+    for p in _mention_in(G, e):
+        for ev in G._succ[p][e]["mention"].get("evidence") or []:
             if isinstance(ev, dict) and ev.get("sentence"):
                 return _text(ev["sentence"])
     return ""
@@ -603,7 +621,7 @@ def _sha256(text: str) -> str:
 
 
 def _page(vis_nodes: list[dict[str, Any]], vis_edges: list[dict[str, Any]], options: dict[str, Any],
-          meta: dict[str, Any], heading: str) -> str:
+          meta: dict[str, Any], heading: str, *, with_vis: bool) -> str:
     from jinja2 import Environment, FileSystemLoader
     from markupsafe import Markup
     from pyvis.network import Network
@@ -617,12 +635,14 @@ def _page(vis_nodes: list[dict[str, Any]], vis_edges: list[dict[str, Any]], opti
     net.options = options
     env = Environment(loader=FileSystemLoader(str(_HERE)), autoescape=True, keep_trailing_newline=True)
     env.filters["script_json"] = lambda obj: Markup(_script_json(obj))
-    csp = ("default-src 'none'; script-src " + _sha256(a["vis_js"]) + " " + _sha256(a["kg_js"])
+    scripts = [a["vis_js"], a["kg_js"]] if with_vis else [a["kg_js"]]
+    csp = ("default-src 'none'; script-src " + " ".join(_sha256(x) for x in scripts)
            + "; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
            "base-uri 'none'; form-action 'none'")
     env.globals.update(
         kg_title=heading, kg_meta=meta, kg_csp=csp, kg_options=options,
-        kg_vis_js=Markup(a["vis_js"]), kg_vis_css=Markup(a["vis_css"]),
+        kg_vis_js=Markup(a["vis_js"]) if with_vis else None,
+        kg_vis_css=Markup(a["vis_css"]) if with_vis else None,
         kg_js=Markup(a["kg_js"]), kg_css=Markup(a["kg_css"]),
     )
     net.templateEnv = env
@@ -673,12 +693,11 @@ def _layout_component(comp: list[int], adj: list[set[int]], seed: int) -> list[t
         igraph = None
     if igraph is not None:
         g = igraph.Graph(n=k, edges=pairs)
-        rng = random.Random(seed)
-        igraph.set_random_number_generator(rng)
+        # igraph draws its random start from this generator: seeded, so the layout is reproducible
+        igraph.set_random_number_generator(random.Random(seed))
         try:
-            lay = g.layout_fruchterman_reingold(seed=[list(p) for p in _spiral(k)],
-                                                niter=300 if k < 5000 else 150,
-                                                grid=k > 1000)
+            lay = g.layout_fruchterman_reingold(niter=500 if k <= 500 else 200 if k <= 5000 else 80,
+                                                grid=k > 500)
         finally:
             igraph.set_random_number_generator(random)
         return [(float(x), float(y)) for x, y in lay.coords]

@@ -1,7 +1,12 @@
-/* kg view: legend, type toggles, search, tooltips and the side panel around vis-network.
+/* kg view: legend, type toggles, search, tooltips and the side panel around a drawing surface.
+ *
+ * Two surfaces draw the same data: vis-network (from pyvis) for views small enough for it,
+ * with physics where wanted, and a lean canvas renderer for large views, where vis-network
+ * spends about 50 microseconds per node or edge before its first frame.
  * Every string from the graph reaches the page through textContent, never as HTML. */
 (function () {
   "use strict";
+  performance.mark("kg:start");
 
   function readJSON(id) {
     return JSON.parse(document.getElementById(id).textContent);
@@ -29,15 +34,15 @@
     return n + " " + word + (n === 1 ? "" : "s");
   }
 
-  performance.mark("kg:start");
   var visNodes = readJSON("kg-nodes");
   var visEdges = readJSON("kg-edges");
   var options = readJSON("kg-options");
   var meta = readJSON("kg-meta");
   var info = meta.nodes;
   var papers = meta.papers;
+  performance.mark("kg:data");
 
-  var state = { drawn: false, firstDraw: null, selected: null, hiddenTypes: {}, dimmed: [] };
+  var state = { drawn: false, firstDraw: null, selected: null, hiddenTypes: {} };
   var neighbours = info.map(function () { return []; });
   visEdges.forEach(function (e) {
     neighbours[e.from].push(e.to);
@@ -47,19 +52,15 @@
   info.forEach(function (m, i) { if (m.paper !== undefined) paperNode[m.paper] = i; });
 
   var container = document.getElementById("kg-network");
-  performance.mark("kg:data");
-  var nodes = new vis.DataSet(visNodes);
-  var edges = new vis.DataSet(visEdges);
-  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
-  performance.mark("kg:network");
-  network.once("afterDrawing", function () {
+  var surface = meta.renderer === "vis" && typeof vis !== "undefined"
+    ? visSurface(container, visNodes, visEdges, options)
+    : canvasSurface(container, visNodes, visEdges, options);
+  performance.mark("kg:surface");
+  surface.onFirstDraw(function () {
     state.firstDraw = performance.now();
     state.drawn = true;
     document.documentElement.setAttribute("data-kg-drawn", "1");
   });
-  if (options.physics && options.physics.enabled) {
-    network.once("stabilizationIterationsDone", function () { network.fit(); });
-  }
 
   /* -- legend and type toggles ------------------------------------------ */
   var legend = document.getElementById("kg-legend");
@@ -80,54 +81,38 @@
     legend.appendChild(row);
     toggles[t.name] = box;
   });
-  var counts = el("p", "kg-counts",
-    plural(meta.counts.nodes, "node") + ", " + plural(meta.counts.edges, "link"));
-  legend.appendChild(counts);
+  legend.appendChild(el("p", "kg-counts",
+    plural(meta.counts.nodes, "node") + ", " + plural(meta.counts.edges, "link")));
 
   function setTypeVisible(type, visible) {
-    var update = [];
-    for (var i = 0; i < info.length; i++) {
-      if (info[i].type === type) update.push({ id: i, hidden: !visible });
-    }
-    nodes.update(update);
+    var ids = [];
+    for (var i = 0; i < info.length; i++) if (info[i].type === type) ids.push(i);
+    surface.setHidden(ids, !visible);
     state.hiddenTypes[type] = !visible;
     if (toggles[type]) toggles[type].checked = visible;
     if (!visible && state.selected !== null && info[state.selected].type === type) clearSelection();
   }
 
   function visibleCount(type) {
-    return nodes.get({
-      filter: function (n) { return !n.hidden && (type === undefined || info[n.id].type === type); }
-    }).length;
-  }
-
-  /* -- neighbourhood highlight ------------------------------------------ */
-  function setDimmed(keep) {
-    var update = [];
+    var n = 0;
     for (var i = 0; i < info.length; i++) {
-      var dim = keep !== null && !keep.has(i);
-      if (dim !== !!state.dimmed[i]) {
-        state.dimmed[i] = dim;
-        update.push(dim ? { id: i, opacity: 0.15, font: { color: "rgba(34,34,34,0.25)" } }
-                        : { id: i, opacity: 1, font: { color: "#222222" } });
-      }
+      if (!surface.isHidden(i) && (type === undefined || info[i].type === type)) n++;
     }
-    if (update.length) nodes.update(update);
+    return n;
   }
 
+  /* -- selection: neighbourhood highlight and side panel ------------------- */
   function select(i) {
     state.selected = i;
     var keep = new Set(neighbours[i]);
     keep.add(i);
-    setDimmed(keep);
-    network.selectNodes([i]);
+    surface.highlight(i, keep);
     showPanel(i);
   }
 
   function clearSelection() {
     state.selected = null;
-    setDimmed(null);
-    network.unselectAll();
+    surface.highlight(null, null);
     panel.hidden = true;
   }
 
@@ -135,17 +120,15 @@
     var m = info[i];
     if (state.hiddenTypes[m.type]) setTypeVisible(m.type, true);
     select(i);
-    network.focus(i, { scale: Math.max(network.getScale(), 1.2),
-                       animation: { duration: 350, easingFunction: "easeInOutQuad" } });
+    surface.focus(i);
   }
 
-  network.on("click", function (p) {
+  surface.onClick(function (i) {
     hideTip();
-    if (p.nodes.length) select(p.nodes[0]);
-    else if (!p.edges.length) clearSelection();
+    if (i === null) clearSelection();
+    else select(i);
   });
 
-  /* -- side panel --------------------------------------------------------- */
   var panel = document.getElementById("kg-panel");
   var panelBody = document.getElementById("kg-panel-body");
   document.getElementById("kg-panel-close").addEventListener("click", clearSelection);
@@ -153,8 +136,7 @@
   function paperItem(ref) {
     var p = papers[ref];
     var li = el("li", "kg-paper");
-    var title = safeLink(p.url, p.title);
-    li.appendChild(title);
+    li.appendChild(safeLink(p.url, p.title));
     var bits = [p.date, p.authors].filter(function (x) { return x; });
     if (bits.length) li.appendChild(el("div", "kg-paper-meta", bits.join(" · ")));
     if (paperNode[ref] !== undefined && paperNode[ref] !== state.selected) {
@@ -225,10 +207,7 @@
 
   function hideTip() { tip.hidden = true; }
 
-  network.on("hoverNode", function (p) { showTip(p.node, p.pointer.DOM); });
-  network.on("blurNode", hideTip);
-  network.on("dragStart", hideTip);
-  network.on("zoom", hideTip);
+  surface.onHover(showTip, hideTip);
 
   /* -- search --------------------------------------------------------------- */
   var input = document.getElementById("kg-search");
@@ -303,13 +282,379 @@
   });
 
   if (meta.center !== null && meta.center !== undefined) {
-    network.once("afterDrawing", function () { select(meta.center); });
+    surface.onFirstDraw(function () { select(meta.center); });
   }
 
   /* For tests, benchmarks and the curious: the page's state and actions. */
   window.kgView = {
-    network: network, nodes: nodes, edges: edges, meta: meta, state: state,
+    renderer: surface.name, meta: meta, state: state, surface: surface,
     search: search, focusNode: focusNode, select: select, clearSelection: clearSelection,
-    setTypeVisible: setTypeVisible, visibleCount: visibleCount
+    setTypeVisible: setTypeVisible, visibleCount: visibleCount,
+    drawnCount: function () { return surface.drawnCount(); }
   };
+
+  /* == surfaces ============================================================== */
+
+  /* vis-network, as pyvis ships it. */
+  function visSurface(container, visNodes, visEdges, options) {
+    var nodes = new vis.DataSet(visNodes);
+    var edges = new vis.DataSet(visEdges);
+    var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+    var hidden = new Uint8Array(visNodes.length);
+    var dimmed = new Uint8Array(visNodes.length);
+    var firstDraw = [];
+    var drawn = false;
+    network.once("afterDrawing", function () {
+      drawn = true;
+      firstDraw.forEach(function (f) { f(); });
+    });
+    if (options.physics && options.physics.enabled) {
+      network.once("stabilizationIterationsDone", function () { network.fit(); });
+    }
+    return {
+      name: "vis", network: network, nodes: nodes, edges: edges,
+      onFirstDraw: function (f) { if (drawn) f(); else firstDraw.push(f); },
+      onClick: function (f) {
+        network.on("click", function (p) {
+          if (p.nodes.length) f(p.nodes[0]);
+          else if (!p.edges.length) f(null);
+        });
+      },
+      onHover: function (show, hide) {
+        network.on("hoverNode", function (p) { show(p.node, p.pointer.DOM); });
+        network.on("blurNode", hide);
+        network.on("dragStart", hide);
+        network.on("zoom", hide);
+      },
+      setHidden: function (ids, flag) {
+        nodes.update(ids.map(function (i) { hidden[i] = flag ? 1 : 0; return { id: i, hidden: flag }; }));
+      },
+      isHidden: function (i) { return hidden[i] === 1; },
+      drawnCount: function () { return network.body.nodeIndices.length; },
+      highlight: function (center, keep) {
+        var update = [];
+        for (var i = 0; i < visNodes.length; i++) {
+          var dim = keep !== null && !keep.has(i) ? 1 : 0;
+          if (dim !== dimmed[i]) {
+            dimmed[i] = dim;
+            update.push(dim ? { id: i, opacity: 0.15, font: { color: "rgba(34,34,34,0.25)" } }
+                            : { id: i, opacity: 1, font: { color: "#222222" } });
+          }
+        }
+        if (update.length) nodes.update(update);
+        if (center === null) network.unselectAll();
+        else network.selectNodes([center]);
+      },
+      focus: function (i) {
+        network.focus(i, { scale: Math.max(network.getScale(), 1.2),
+                           animation: { duration: 350, easingFunction: "easeInOutQuad" } });
+      }
+    };
+  }
+
+  /* A canvas renderer for large views: batched paths, a spatial grid for hit tests,
+   * labels by importance without overlap. Pan by dragging, zoom with the wheel. */
+  function canvasSurface(container, visNodes, visEdges, options) {
+    var n = visNodes.length, m = visEdges.length;
+    var X = new Float64Array(n), Y = new Float64Array(n), R = new Float64Array(n), F = new Float64Array(n);
+    var colour = new Array(n), square = new Uint8Array(n), hidden = new Uint8Array(n);
+    var border = new Uint8Array(n);
+    var sc = (options.nodes && options.nodes.scaling) || { min: 6, max: 36, label: { min: 12, max: 24, drawThreshold: 6 } };
+    var lab = sc.label || { min: 12, max: 24, drawThreshold: 6 };
+    var vmin = Infinity, vmax = -Infinity;
+    visNodes.forEach(function (v) { var x = v.value || 1; if (x < vmin) vmin = x; if (x > vmax) vmax = x; });
+    visNodes.forEach(function (v, i) {
+      X[i] = v.x; Y[i] = v.y;
+      var t = vmax > vmin ? ((v.value || 1) - vmin) / (vmax - vmin) : 0.5;
+      R[i] = sc.min + (sc.max - sc.min) * t;
+      F[i] = lab.min + (lab.max - lab.min) * t;
+      colour[i] = typeof v.color === "string" ? v.color : (v.color && v.color.background) || "#97c2fc";
+      square[i] = v.shape === "square" ? 1 : 0;
+      border[i] = v.borderWidth ? 1 : 0;
+    });
+    var E0 = new Int32Array(m), E1 = new Int32Array(m), special = [];
+    visEdges.forEach(function (e, k) {
+      E0[k] = e.from; E1[k] = e.to;
+      if (e.arrows) special.push(k);
+    });
+    var isSpecial = new Uint8Array(m);
+    special.forEach(function (k) { isSpecial[k] = 1; });
+    var edgeAlpha = (options.edges && options.edges.color && options.edges.color.opacity) || 0.6;
+    var buckets = {};
+    for (var i = 0; i < n; i++) (buckets[colour[i]] = buckets[colour[i]] || []).push(i);
+    var bucketKeys = Object.keys(buckets).sort();
+    // label order: most important first
+    var byValue = Array.from({ length: n }, function (_, i) { return i; });
+    byValue.sort(function (a, b) { return R[b] - R[a] || a - b; });
+    var rank = new Int32Array(n);
+    byValue.forEach(function (i, r) { rank[i] = r; });
+
+    var canvas = document.createElement("canvas");
+    canvas.className = "kg-canvas";
+    canvas.setAttribute("aria-label", "graph drawing");
+    container.appendChild(canvas);
+    var ctx = canvas.getContext("2d");
+    var view = { s: 1, tx: 0, ty: 0 }, W = 0, H = 0, dpr = window.devicePixelRatio || 1;
+    var keep = null, selected = null, hover = null;
+    var firstDraw = [], drawn = false, pending = false;
+    var labelWidth = new Float32Array(n).fill(-1);
+
+    // spatial grid over world coordinates for hit tests
+    var cell = 2 * sc.max + 10, grid = new Map();
+    for (i = 0; i < n; i++) {
+      var key = Math.floor(X[i] / cell) + "," + Math.floor(Y[i] / cell);
+      var list = grid.get(key);
+      if (list) list.push(i); else grid.set(key, [i]);
+    }
+
+    function resize() {
+      var r = container.getBoundingClientRect();
+      W = Math.max(1, r.width); H = Math.max(1, r.height);
+      canvas.width = Math.round(W * dpr); canvas.height = Math.round(H * dpr);
+      canvas.style.width = W + "px"; canvas.style.height = H + "px";
+    }
+
+    function fit() {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var i = 0; i < n; i++) {
+        if (hidden[i]) continue;
+        if (X[i] - R[i] < x0) x0 = X[i] - R[i];
+        if (X[i] + R[i] > x1) x1 = X[i] + R[i];
+        if (Y[i] - R[i] < y0) y0 = Y[i] - R[i];
+        if (Y[i] + R[i] > y1) y1 = Y[i] + R[i];
+      }
+      if (x0 === Infinity) { view = { s: 1, tx: W / 2, ty: H / 2 }; return; }
+      var s = Math.min((W - 40) / Math.max(x1 - x0, 1), (H - 40) / Math.max(y1 - y0, 1), 2);
+      view = { s: s, tx: W / 2 - s * (x0 + x1) / 2, ty: H / 2 - s * (y0 + y1) / 2 };
+    }
+
+    function request() {
+      if (!pending) { pending = true; requestAnimationFrame(draw); }
+    }
+
+    function strokeEdges(sel, style, alpha, width) {
+      var s = view.s, tx = view.tx, ty = view.ty;
+      ctx.beginPath();
+      var any = false;
+      for (var k = 0; k < m; k++) {
+        var a = E0[k], b = E1[k];
+        if (hidden[a] || hidden[b] || !sel(k, a, b)) continue;
+        var ax = X[a] * s + tx, ay = Y[a] * s + ty, bx = X[b] * s + tx, by = Y[b] * s + ty;
+        if ((ax < 0 && bx < 0) || (ax > W && bx > W) || (ay < 0 && by < 0) || (ay > H && by > H)) continue;
+        ctx.moveTo(ax, ay); ctx.lineTo(bx, by);
+        any = true;
+      }
+      if (!any) return;
+      ctx.globalAlpha = alpha; ctx.strokeStyle = style; ctx.lineWidth = width;
+      ctx.stroke();
+    }
+
+    function arrowHeads(sel) {
+      var s = view.s, tx = view.tx, ty = view.ty;
+      if (s < 0.35) return;
+      ctx.beginPath();
+      special.forEach(function (k) {
+        var a = E0[k], b = E1[k];
+        if (hidden[a] || hidden[b] || !sel(k, a, b)) return;
+        var ax = X[a] * s + tx, ay = Y[a] * s + ty, bx = X[b] * s + tx, by = Y[b] * s + ty;
+        var dx = bx - ax, dy = by - ay, len = Math.hypot(dx, dy);
+        if (len < 1) return;
+        dx /= len; dy /= len;
+        var px = bx - dx * R[b] * s, py = by - dy * R[b] * s, h = 9;
+        ctx.moveTo(px, py);
+        ctx.lineTo(px - dx * h - dy * h * 0.45, py - dy * h + dx * h * 0.45);
+        ctx.lineTo(px - dx * h + dy * h * 0.45, py - dy * h - dx * h * 0.45);
+        ctx.closePath();
+      });
+      ctx.globalAlpha = 0.9; ctx.fillStyle = "#555555"; ctx.fill();
+    }
+
+    function fillNodes(sel, alpha) {
+      var s = view.s, tx = view.tx, ty = view.ty;
+      bucketKeys.forEach(function (c) {
+        var ids = buckets[c];
+        ctx.beginPath();
+        var any = false;
+        for (var j = 0; j < ids.length; j++) {
+          var i = ids[j];
+          if (hidden[i] || !sel(i)) continue;
+          var x = X[i] * s + tx, y = Y[i] * s + ty, r = Math.max(R[i] * s, 1.2);
+          if (x + r < 0 || x - r > W || y + r < 0 || y - r > H) continue;
+          if (square[i] || r < 2) ctx.rect(x - r, y - r, 2 * r, 2 * r);
+          else { ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 2 * Math.PI); }
+          any = true;
+        }
+        if (!any) return;
+        ctx.globalAlpha = alpha; ctx.fillStyle = c; ctx.fill();
+        if (view.s * sc.min > 4) { ctx.lineWidth = 1; ctx.strokeStyle = "rgba(0,0,0,0.35)"; ctx.stroke(); }
+      });
+    }
+
+    function ring(i, colour, width) {
+      if (i === null || hidden[i]) return;
+      var s = view.s, x = X[i] * s + view.tx, y = Y[i] * s + view.ty, r = Math.max(R[i] * s, 1.2) + width / 2 + 1;
+      ctx.globalAlpha = 1; ctx.beginPath(); ctx.lineWidth = width; ctx.strokeStyle = colour;
+      if (square[i]) ctx.rect(x - r, y - r, 2 * r, 2 * r); else ctx.arc(x, y, r, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+
+    function drawLabels(sel, alpha) {
+      var s = view.s, tx = view.tx, ty = view.ty, occupied = new Set(), drawnLabels = 0, cellPx = 10;
+      ctx.globalAlpha = alpha; ctx.textAlign = "center"; ctx.textBaseline = "top";
+      ctx.lineJoin = "round"; ctx.strokeStyle = "#ffffff"; ctx.fillStyle = "#222222";
+      for (var r = 0; r < n && drawnLabels < 400; r++) {
+        var i = byValue[r];
+        if (hidden[i] || !sel(i) || !visNodes[i].label) continue;
+        var px = F[i] * s;
+        if (px < lab.drawThreshold) {
+          if (r >= 30 && i !== selected) continue;  // the most important keep a readable label
+          px = Math.max(px, 11);
+        }
+        px = Math.min(px, 30);
+        var x = X[i] * s + tx, y = Y[i] * s + ty + Math.max(R[i] * s, 1.2) + 2;
+        if (x < -200 || x > W + 200 || y < -40 || y > H + 40) continue;
+        if (labelWidth[i] < 0) { ctx.font = "10px system-ui, sans-serif"; labelWidth[i] = ctx.measureText(visNodes[i].label).width / 10; }
+        var w = labelWidth[i] * px, c0 = Math.floor((x - w / 2) / cellPx), c1 = Math.floor((x + w / 2) / cellPx);
+        var r0 = Math.floor(y / cellPx), r1 = Math.floor((y + px) / cellPx), free = true;
+        for (var cx = c0; cx <= c1 && free; cx++) for (var cy = r0; cy <= r1; cy++) if (occupied.has(cx * 100003 + cy)) { free = false; break; }
+        if (!free && i !== selected) continue;
+        for (cx = c0; cx <= c1; cx++) for (cy = r0; cy <= r1; cy++) occupied.add(cx * 100003 + cy);
+        ctx.font = px.toFixed(1) + "px system-ui, sans-serif";
+        ctx.lineWidth = Math.min(4, px / 4);
+        ctx.strokeText(visNodes[i].label, x, y);
+        ctx.fillText(visNodes[i].label, x, y);
+        drawnLabels++;
+      }
+    }
+
+    function draw() {
+      pending = false;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.globalAlpha = 1;
+      ctx.clearRect(0, 0, W, H);
+      var all = function () { return true; };
+      var inKeep = function (i) { return keep.has(i); };
+      var outKeep = function (i) { return !keep.has(i); };
+      var normal = function (k) { return !isSpecial[k]; };
+      var rel = function (k) { return isSpecial[k] === 1; };
+      if (keep === null) {
+        strokeEdges(normal, "#9a9a9a", edgeAlpha, 1);
+        strokeEdges(rel, "#555555", 0.9, 2);
+        arrowHeads(all);
+        fillNodes(all, 1);
+        drawLabels(all, 1);
+      } else {
+        var touches = function (k, a, b) { return a === selected || b === selected; };
+        strokeEdges(function (k, a, b) { return !touches(k, a, b); }, "#9a9a9a", 0.12, 1);
+        fillNodes(outKeep, 0.15);
+        var many = keep.size;  // a hub's hundreds of links would paint the screen dark
+        strokeEdges(touches, "#333333", Math.min(0.9, Math.max(0.12, 40 / many)), many > 200 ? 1 : 2);
+        arrowHeads(touches);
+        fillNodes(inKeep, 1);
+        drawLabels(inKeep, 1);
+      }
+      for (var i = 0; i < n; i++) if (border[i]) ring(i, "#222222", 3);
+      ring(selected, "#111111", 3);
+      ring(hover, "#555555", 2);
+      ctx.globalAlpha = 1;
+      if (!drawn) {
+        drawn = true;
+        firstDraw.forEach(function (f) { f(); });
+      }
+    }
+
+    function nodeAt(px, py) {
+      var wx = (px - view.tx) / view.s, wy = (py - view.ty) / view.s, slack = 4 / view.s, best = null, bestD = Infinity;
+      var reach = sc.max + slack, cx0 = Math.floor((wx - reach) / cell), cx1 = Math.floor((wx + reach) / cell);
+      var cy0 = Math.floor((wy - reach) / cell), cy1 = Math.floor((wy + reach) / cell);
+      if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > 400) return null;
+      for (var cx = cx0; cx <= cx1; cx++) for (var cy = cy0; cy <= cy1; cy++) {
+        var list = grid.get(cx + "," + cy);
+        if (!list) continue;
+        for (var j = 0; j < list.length; j++) {
+          var i = list[j];
+          if (hidden[i]) continue;
+          var d = Math.hypot(X[i] - wx, Y[i] - wy), r = Math.max(R[i], 1.2 / view.s) + slack;
+          if (d <= r && d < bestD) { best = i; bestD = d; }
+        }
+      }
+      return best;
+    }
+
+    var handlers = { click: null, show: null, hide: null };
+    var drag = null;
+    canvas.addEventListener("pointerdown", function (ev) {
+      drag = { x: ev.offsetX, y: ev.offsetY, tx: view.tx, ty: view.ty, moved: false };
+      canvas.setPointerCapture(ev.pointerId);
+    });
+    canvas.addEventListener("pointermove", function (ev) {
+      if (drag) {
+        var dx = ev.offsetX - drag.x, dy = ev.offsetY - drag.y;
+        if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+        if (drag.moved) {
+          view.tx = drag.tx + dx; view.ty = drag.ty + dy;
+          if (handlers.hide) handlers.hide();
+          request();
+        }
+        return;
+      }
+      var i = nodeAt(ev.offsetX, ev.offsetY);
+      canvas.style.cursor = i === null ? "default" : "pointer";
+      if (i !== hover) {
+        hover = i;
+        if (i === null) { if (handlers.hide) handlers.hide(); }
+        else if (handlers.show) handlers.show(i, { x: ev.offsetX, y: ev.offsetY });
+        request();
+      }
+    });
+    canvas.addEventListener("pointerup", function (ev) {
+      var d = drag;
+      drag = null;
+      if (d && !d.moved && handlers.click) handlers.click(nodeAt(ev.offsetX, ev.offsetY));
+    });
+    canvas.addEventListener("pointerleave", function () {
+      if (hover !== null) { hover = null; if (handlers.hide) handlers.hide(); request(); }
+    });
+    canvas.addEventListener("wheel", function (ev) {
+      ev.preventDefault();
+      var f = Math.exp(-ev.deltaY * (ev.deltaMode === 1 ? 0.05 : 0.0015));
+      var s = Math.min(Math.max(view.s * f, 1e-4), 20);
+      view.tx = ev.offsetX - (ev.offsetX - view.tx) * (s / view.s);
+      view.ty = ev.offsetY - (ev.offsetY - view.ty) * (s / view.s);
+      view.s = s;
+      if (handlers.hide) handlers.hide();
+      request();
+    }, { passive: false });
+    if (typeof ResizeObserver !== "undefined") {
+      new ResizeObserver(function () { resize(); request(); }).observe(container);
+    }
+
+    resize();
+    fit();
+    request();
+
+    return {
+      name: "canvas",
+      onFirstDraw: function (f) { if (drawn) f(); else firstDraw.push(f); },
+      onClick: function (f) { handlers.click = f; },
+      onHover: function (show, hide) { handlers.show = show; handlers.hide = hide; },
+      setHidden: function (ids, flag) { ids.forEach(function (i) { hidden[i] = flag ? 1 : 0; }); request(); },
+      isHidden: function (i) { return hidden[i] === 1; },
+      drawnCount: function () { var c = 0; for (var i = 0; i < n; i++) if (!hidden[i]) c++; return c; },
+      highlight: function (center, set) { selected = center; keep = set; request(); },
+      focus: function (i) {
+        var s1 = Math.max(view.s, 1.2), from = { s: view.s, tx: view.tx, ty: view.ty };
+        var cx = W > 720 ? (W - 360) / 2 : W / 2;  // the side panel covers the right 360px
+        var to = { s: s1, tx: cx - s1 * X[i], ty: H / 2 - s1 * Y[i] }, t0 = performance.now();
+        (function step(now) {
+          var t = Math.min(1, (now - t0) / 350), e = t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2;
+          view.s = from.s + (to.s - from.s) * e; view.tx = from.tx + (to.tx - from.tx) * e; view.ty = from.ty + (to.ty - from.ty) * e;
+          draw();
+          if (t < 1) requestAnimationFrame(step);
+        })(t0);
+      },
+      fit: function () { fit(); request(); },
+      view: function () { return { s: view.s, tx: view.tx, ty: view.ty }; }
+    };
+  }
 })();
