@@ -19,6 +19,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import argparse
 import gc
 import io
+import shutil
 import tempfile
 import time
 
@@ -28,12 +29,12 @@ import rdflib
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.export.rdf import default_graph_iri, ntriples_lines, prefixes, write_rdf
+from kg.export.rdf import default_graph_iri, ntriples_blocks, prefixes, write_rdf
 from kg.graph import build_graph
 from kg.store import build_store, push
 from kg.types import Mention, Paper
 
-TRIPLES_PER_PAPER = 158  # measured for synthetic()'s papers (mentions, entities, co-occurrence)
+TRIPLES_PER_PAPER = 138  # measured for synthetic()'s papers (mentions, entities, co-occurrence)
 
 
 def synthetic(n_papers: int):
@@ -61,6 +62,7 @@ def main() -> None:
     ap.add_argument("--triples", type=int, default=1_000_000, help="size of the synthetic graph (approx.)")
     ap.add_argument("--rdflib-triples", type=int, default=50_000, help="slice rdflib serialises")
     ap.add_argument("--no-push", action="store_true", help="skip the push rows (no oxigraph server)")
+    ap.add_argument("--keep", action="store_true", help="keep the files written (removed by default)")
     args = ap.parse_args()
 
     rows: list[tuple[str, int, float]] = []
@@ -72,11 +74,11 @@ def main() -> None:
           f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
     t0 = time.perf_counter()
-    lines = list(ntriples_lines(G))
-    rows.append(("kg: generate N-Triples lines from the graph", len(lines), time.perf_counter() - t0))
-    n = len(lines)
-    data = "".join(lines).encode("utf-8")
-    del lines
+    blocks = list(ntriples_blocks(G))
+    n = sum(b.count("\n") for b in blocks)
+    rows.append(("kg: generate the triples (N-Triples text) from the graph", n, time.perf_counter() - t0))
+    data = "".join(blocks).encode("utf-8")
+    del blocks
     triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
     gc.collect()
 
@@ -124,7 +126,10 @@ def main() -> None:
     print(f"{'-' * width}  {'-' * 10}  {'-' * 8}  {'-' * 12}")
     for name, count, seconds in rows:
         print(f"{name:<{width}}  {count:>10,}  {seconds:>8.2f}  {rate(count, seconds)}")
-    print(f"\n(files in {tmp}; {sys.version.split()[0]}, pyoxigraph {ox.__version__}, rdflib {rdflib.__version__})")
+    print(f"\n(Python {sys.version.split()[0]}, pyoxigraph {ox.__version__}, rdflib {rdflib.__version__}; "
+          f"files {'kept in ' + str(tmp) if args.keep else 'removed'})")
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
