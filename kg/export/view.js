@@ -290,7 +290,9 @@
     renderer: surface.name, meta: meta, state: state, surface: surface,
     search: search, focusNode: focusNode, select: select, clearSelection: clearSelection,
     setTypeVisible: setTypeVisible, visibleCount: visibleCount,
-    drawnCount: function () { return surface.drawnCount(); }
+    drawnCount: function () { return surface.drawnCount(); },
+    domPosition: function (i) { return surface.domPosition(i); },
+    fit: function () { surface.fit(); }
   };
 
   /* == surfaces ============================================================== */
@@ -345,6 +347,8 @@
         if (center === null) network.unselectAll();
         else network.selectNodes([center]);
       },
+      domPosition: function (i) { return network.canvasToDOM(network.getPositions([i])[i]); },
+      fit: function () { network.fit(); },
       focus: function (i) {
         network.focus(i, { scale: Math.max(network.getScale(), 1.2),
                            animation: { duration: 350, easingFunction: "easeInOutQuad" } });
@@ -653,6 +657,7 @@
           if (t < 1) requestAnimationFrame(step);
         })(t0);
       },
+      domPosition: function (i) { return { x: X[i] * view.s + view.tx, y: Y[i] * view.s + view.ty }; },
       fit: function () { fit(); request(); },
       view: function () { return { s: view.s, tx: view.tx, ty: view.ty }; }
     };

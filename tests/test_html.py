@@ -1,0 +1,354 @@
+"""kg.export.html and `kg view`: the pages themselves, then in a real headless Chromium.
+
+Browser tests use Debian's ``chromium`` through Playwright (no browser download);
+without it they skip, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from kg.errors import KGError, NotFoundError
+from kg.export.html import View, ego_graph, layout, render_view, write_html
+from kg.export.json import write_json
+from kg.graph import build_graph
+from kg.types import Mention, Paper, RelationMention
+
+from .browser import launch, missing_reason, open_offline
+
+# -- test graphs --------------------------------------------------------------
+
+
+def _paper(pid: str, title: str, spans: list[tuple[str, str]], *, url: str | None = None,
+           relations: list[tuple[int, int, str]] = ()) -> tuple[Paper, list[Mention], list[RelationMention]]:
+    """A paper whose abstract is the entity texts joined by ' and ', with one mention per span."""
+    abstract = "We use " + " and ".join(text for text, _ in spans) + "."
+    paper = Paper(id=pid, title=title, abstract=abstract, authors=("A. Author", "B. Author"),
+                  date="2024-05-01", url=url)
+    mentions, at = [], len("We use ")
+    for text, typ in spans:
+        mentions.append(Mention(pid, "abstract", at, at + len(text), text, typ, abstract, 0, role="uses"))
+        at += len(text) + len(" and ")
+    rels = [RelationMention(pid, kind, mentions[h], mentions[t], "on", abstract) for h, t, kind in relations]
+    return paper, mentions, rels
+
+
+def _acronym_paper() -> tuple[Paper, list[Mention], list[RelationMention]]:
+    """A paper that defines BERT, so its long form becomes an alias of BERT."""
+    long = "Bidirectional Encoder Representations from Transformers"
+    paper, mentions, _ = _paper("P-0000000000000002", "Pretraining deep bidirectional transformers",
+                                [(long, "method"), ("BERT", "method"), ("SQuAD", "dataset"),
+                                 ("question answering", "task")])
+    m = mentions[1]
+    mentions[1] = Mention(m.paper_id, m.field, m.start, m.end, m.text, m.type, m.sentence, 0,
+                          source="acronym", role="uses", long_form=long)
+    return paper, mentions, []
+
+
+@pytest.fixture(scope="module")
+def small_graph() -> nx.MultiDiGraph:
+    """Six papers, ten entities of all five types, one used_for relation."""
+    return build_graph([
+        _paper("P-0000000000000001", "Transformers for translation",
+               [("Transformer", "method"), ("WMT14", "dataset"), ("machine translation", "task"),
+                ("BLEU", "metric")], url="https://example.org/1", relations=[(0, 2, "used_for")]),
+        _acronym_paper(),
+        _paper("P-0000000000000003", "BERT for reading", [("BERT", "method"), ("SQuAD", "dataset"),
+                                                          ("F1", "metric")]),
+        _paper("P-0000000000000004", "Attention everywhere", [("Transformer", "method"),
+                                                               ("attention", "concept")]),
+        _paper("P-0000000000000005", "Translation at scale", [("Transformer", "method"),
+                                                              ("machine translation", "task"),
+                                                              ("BLEU", "metric")]),
+        _paper("P-0000000000000006", "A lonely concept", [("entropy", "concept")]),
+    ])
+
+
+PAYLOADS = [
+    '<img src=x onerror="window.__pwned=1;alert(1)">',
+    "<script>window.__pwned=2</script>",
+    '"><svg onload="window.__pwned=3">',
+    "</script><script>window.__pwned=4</script>",
+    "javascript:window.__pwned=5",
+    "'); window.__pwned=6; ('",
+    '<a href="javascript:window.__pwned=7">x</a>',
+    "{{ 7*7 }} {% raw %}",
+    "<!-- <style>*{display:none}</style> ]]> \u2028\u2029",
+]
+
+
+@pytest.fixture(scope="module")
+def evil_graph() -> nx.MultiDiGraph:
+    """Titles, abstracts, entity names, aliases and URLs that carry injection payloads."""
+    items = []
+    for i, p in enumerate(PAYLOADS):
+        items.append(_paper(f"P-{i:016x}", p + f" paper {i}",
+                            [(p, ("method", "dataset", "task", "metric", "concept")[i % 5]),
+                             ("BERT", "method")],
+                            url=p if p.startswith("javascript") else "javascript:window.__pwned=9"))
+    return build_graph(items)
+
+
+def _entity(G: nx.MultiDiGraph, label: str) -> str:
+    return next(n for n, d in G.nodes(data=True) if d.get("label") == label)
+
+
+# -- the page, without a browser -----------------------------------------------
+
+
+def test_write_html_is_self_contained_and_reproducible(small_graph, tmp_path):
+    a, b = tmp_path / "a.html", tmp_path / "b.html"
+    write_html(small_graph, a)
+    write_html(small_graph, b)
+    assert a.read_bytes() == b.read_bytes()
+    page = a.read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and "default-src &#39;none&#39;" in page
+    markup = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", "", page, flags=re.S | re.I)
+    assert not re.search(r"<(link|img|iframe|base)\b", markup, re.I)
+    assert not re.search(r"\b(src|href)\s*=", markup, re.I), "nothing is loaded from anywhere"
+
+
+def test_write_html_does_not_modify_the_graph(small_graph, tmp_path):
+    before = json.dumps(nx.node_link_data(small_graph, edges="edges"), sort_keys=True, default=str)
+    write_html(small_graph, tmp_path / "g.html", max_nodes=3)
+    render_view(small_graph, _entity(small_graph, "Transformer"), hops=2)
+    assert json.dumps(nx.node_link_data(small_graph, edges="edges"), sort_keys=True, default=str) == before
+
+
+def test_injected_strings_stay_inside_json(evil_graph):
+    page = render_view(evil_graph, title=PAYLOADS[0]).html
+    # exactly our own script elements, no markup from the data anywhere
+    assert len(re.findall(r"^<script", page, re.M)) == page.count("</script>") == 6
+    for p in PAYLOADS:
+        for bad in ("<img", "<svg", "<script>window", "<a href", "<!--", "<style>*"):
+            if bad in p:
+                assert p not in page
+    assert "\u2028" not in page and "\u2029" not in page
+    assert "<h1 id=\"kg-title\">&lt;img src=x onerror=" in page
+    assert "javascript:" not in json.loads(_json_block(page, "kg-meta").replace("\\u003c", "<"))["papers"][0]["url"]
+
+
+def _json_block(page: str, element_id: str) -> str:
+    m = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', page, re.S)
+    assert m, element_id
+    return m.group(1)
+
+
+def test_overview_cap_keeps_most_connected_and_says_so(small_graph):
+    v = render_view(small_graph, max_nodes=3)
+    meta = json.loads(_json_block(v.html, "kg-meta"))
+    assert v.nodes == 3 and v.omitted_nodes == 7
+    assert "Showing the 3 most connected of 10 entities; 7 left out." in meta["note"]
+    labels = {n["label"] for n in meta["nodes"]}
+    assert "entropy" not in labels and "Transformer" in labels
+
+
+def test_overview_draws_entities_and_papers_on_request(small_graph):
+    assert render_view(small_graph).nodes == 10
+    assert render_view(small_graph, include_papers=True).nodes == 16
+
+
+def test_ego_graph_and_view(small_graph):
+    bert = _entity(small_graph, "BERT")
+    one = ego_graph(small_graph, bert, hops=1)
+    assert set(one) == {bert, "P-0000000000000002", "P-0000000000000003"}
+    two = ego_graph(small_graph, bert, hops=2)
+    assert _entity(small_graph, "SQuAD") in two and "P-0000000000000001" not in two
+    v = render_view(small_graph, bert, hops=2)
+    assert v.nodes == two.number_of_nodes()
+    meta = json.loads(_json_block(v.html, "kg-meta"))
+    assert meta["nodes"][meta["center"]]["id"] == bert
+    assert render_view(small_graph, bert, hops=2, max_nodes=2).omitted_nodes == v.nodes - 2
+
+
+def test_bad_arguments_raise_kgerror(small_graph):
+    with pytest.raises(NotFoundError):
+        ego_graph(small_graph, "method-nope")
+    with pytest.raises(KGError):
+        render_view(small_graph, max_nodes=-1)
+    with pytest.raises(KGError):
+        render_view(small_graph, renderer="webgl")
+    with pytest.raises(KGError):
+        render_view(small_graph, _entity(small_graph, "BERT"), hops=-1)
+
+
+def test_empty_graph_and_layout():
+    v = render_view(nx.MultiDiGraph())
+    assert v.nodes == 0 and "nothing to show" in v.html
+    assert layout([], []) == []
+    pos = layout(list(range(5)), [(0, 1), (1, 2)])
+    assert pos == layout(list(range(5)), [(0, 1), (1, 2)]) and len(set(pos)) == 5
+
+
+def test_view_displays_in_notebooks(small_graph, tmp_path):
+    v = render_view(small_graph)
+    assert isinstance(v, View)
+    frame = v._repr_html_()
+    assert frame.startswith("<iframe") and 'sandbox="allow-scripts"' in frame
+    assert "<script" not in frame, "the page is escaped inside srcdoc"
+    assert v.save(tmp_path / "v.html").read_text(encoding="utf-8") == v.html
+
+
+def test_cli_view(small_graph, tmp_path, monkeypatch):
+    from kg.cli import cli
+
+    write_json(small_graph, tmp_path / "exports" / "graph.json")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    out = tmp_path / "bert.html"
+    res = runner.invoke(cli, ["view", "BERT", "--hops", "1", "-o", str(out), "--dir", "exports"])
+    assert res.exit_code == 0, res.output
+    assert out.exists() and "3 nodes" in res.output
+    res = runner.invoke(cli, ["view", "--dir", "exports"])
+    assert res.exit_code == 0 and (tmp_path / "view-overview.html").exists()
+    res = runner.invoke(cli, ["view", "no such entity at all", "--dir", "exports"])
+    assert res.exit_code == 3 and "error" in res.output
+
+
+# -- in headless Chromium ----------------------------------------------------------
+
+RENDERERS = ["vis", "canvas"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = missing_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run under CI: {reason}")
+        pytest.skip(reason)
+    with launch() as b:
+        yield b
+
+
+def _open(browser, path):
+    ctx = open_offline(browser, path)
+    page, record = ctx.__enter__()
+    page.wait_for_function("window.kgView && kgView.state.drawn", timeout=15000)
+    return ctx, page, record
+
+
+def _assert_clean(page, record):
+    assert record.requests == [], "the page must make no request"
+    assert record.console_errors == [] and record.page_errors == []
+    assert record.dialogs == []
+    assert page.evaluate("window.__pwned") is None
+    # the policy is in force: an inline script added to the page does not run
+    page.evaluate("() => { const s = document.createElement('script');"
+                  " s.textContent = 'window.__csp = 1'; document.body.appendChild(s); }")
+    assert page.evaluate("window.__csp") is None
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_page_draws_offline(browser, small_graph, tmp_path, renderer):
+    path = tmp_path / "g.html"
+    write_html(small_graph, path, renderer=renderer, include_papers=True)
+    ctx, page, record = _open(browser, path)
+    try:
+        assert page.evaluate("kgView.renderer") == renderer
+        assert page.evaluate("kgView.drawnCount()") == 16
+        assert page.locator("#kg-legend input[type=checkbox]").count() == 6
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_search_toggle_click_and_tooltip(browser, small_graph, tmp_path, renderer):
+    path = tmp_path / "g.html"
+    write_html(small_graph, path, renderer=renderer)
+    ctx, page, record = _open(browser, path)
+    try:
+        # search by an alias: "BERT" and its long form were merged into one entity
+        page.fill("#kg-search", "bidirectional encoder")
+        assert "as Bidirectional Encoder" in page.locator("#kg-results").inner_text()
+        page.keyboard.press("Enter")
+        sel = page.evaluate("kgView.meta.nodes[kgView.state.selected].label")
+        assert sel == "BERT"
+        assert page.locator("#kg-panel").is_visible()
+        panel = page.locator("#kg-panel").inner_text()
+        assert "Pretraining deep bidirectional transformers" in panel and "BERT for reading" in panel
+
+        # a type toggle hides that type
+        assert page.evaluate("kgView.visibleCount('metric')") == 2
+        page.locator("#kg-legend input[data-type=metric]").uncheck()
+        assert page.evaluate("kgView.visibleCount('metric')") == 0
+        assert page.evaluate("kgView.drawnCount()") == 8
+        page.locator("#kg-legend input[data-type=metric]").check()
+        assert page.evaluate("kgView.drawnCount()") == 10
+
+        # a real click on a node highlights its neighbourhood and lists its papers
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(400)  # the focus animation
+        page.evaluate("kgView.clearSelection(); kgView.fit()")
+        page.wait_for_timeout(100)
+        idx = page.evaluate("kgView.meta.nodes.findIndex(n => n.label === 'Transformer')")
+        box = page.locator("#kg-network").bounding_box()
+        pos = page.evaluate(f"kgView.domPosition({idx})")
+        page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"], steps=3)
+        page.wait_for_timeout(300)
+        tip = page.locator("#kg-tip")
+        assert tip.is_visible() and "Transformer" in tip.inner_text() and "3 papers" in tip.inner_text()
+        page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+        assert page.evaluate("kgView.state.selected") == idx
+        panel = page.locator("#kg-panel").inner_text()
+        assert "Transformers for translation" in panel and "Attention everywhere" in panel
+        link = page.locator("#kg-panel a", has_text="Transformers for translation")
+        assert link.get_attribute("href") == "https://example.org/1"
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_injection_corpus_runs_nothing(browser, evil_graph, tmp_path, renderer):
+    path = tmp_path / "evil.html"
+    render_view(evil_graph, title=PAYLOADS[1] + PAYLOADS[0], include_papers=True,
+                renderer=renderer).save(path)
+    ctx, page, record = _open(browser, path)
+    try:
+        assert page.locator("#kg-title").inner_text() == PAYLOADS[1] + PAYLOADS[0]
+        n = page.evaluate("kgView.meta.nodes.length")
+        box = page.locator("#kg-network").bounding_box()
+        for i in range(n):  # open every tooltip and every panel
+            page.evaluate(f"kgView.focusNode({i})")
+            pos = page.evaluate(f"kgView.domPosition({i})")
+            page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"])
+        for p in PAYLOADS:  # search for each payload, so it lands in the results menu
+            page.fill("#kg-search", p)
+            page.keyboard.press("Enter")
+        page.evaluate("kgView.focusNode(kgView.meta.nodes.findIndex(n => n.type === 'paper'))")
+        page.wait_for_timeout(300)
+        panel_links = page.evaluate("[...document.querySelectorAll('a')].map(a => a.href)")
+        assert all(h.startswith("https://") for h in panel_links)
+        assert page.evaluate("document.querySelectorAll('img, svg, iframe, object, embed').length") == 0
+        assert page.evaluate(
+            "[...document.querySelectorAll('*')].flatMap(e => [...e.attributes]"
+            ".map(a => a.name)).filter(n => n.startsWith('on')).length") == 0
+        assert page.evaluate("document.scripts.length") == (6 if renderer == "vis" else 5)
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.mark.browser
+def test_ego_view_selects_its_center(browser, small_graph, tmp_path):
+    path = tmp_path / "ego.html"
+    render_view(small_graph, _entity(small_graph, "Transformer"), hops=2).save(path)
+    ctx, page, record = _open(browser, path)
+    try:
+        page.wait_for_function("kgView.state.selected !== null")
+        assert page.evaluate("kgView.meta.nodes[kgView.state.selected].label") == "Transformer"
+        assert page.evaluate("kgView.drawnCount()") == page.evaluate("kgView.meta.counts.nodes")
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
