@@ -151,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot run: {reason}", file=sys.stderr)
         return 1
     sizes = [int(s) for s in args.sizes.split(",")]
+    t0 = time.perf_counter()
+    write_html(synthetic_graph(10), Path(tempfile.mkdtemp()) / "warm.html")  # imports pyvis, igraph, jinja2
+    cold = time.perf_counter() - t0
     rows = []
     with tempfile.TemporaryDirectory() as tmp, launch() as browser:
         for n in sizes:
@@ -180,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             fx = f"{r['from_nx']:>7.2f}s" if r["from_nx"] is not None else f"{'-':>8}"
             line += f" {r['pv_write']:>11.2f}s {r['pv_draw']:>10.2f}s {fx}"
         print(line)
+    print(f"kg write times exclude the one-off imports of pyvis, igraph and jinja2 ({cold:.2f}s, "
+          "paid once per process)")
     print("targets: first draw <= 1 s at 5k and <= 2 s at 20k; write <= 5 s at 20k")
     return 0
 

@@ -352,3 +352,20 @@ def test_ego_view_selects_its_center(browser, small_graph, tmp_path):
         _assert_clean(page, record)
     finally:
         ctx.__exit__(None, None, None)
+
+
+def test_layout_without_igraph_is_still_deterministic(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "igraph", None)  # import igraph -> ImportError
+    edges = [(i, i + 1) for i in range(599)] + [(600, 601)]
+    a = layout(list(range(603)), edges)
+    assert a == layout(list(range(603)), edges) and len(set(a)) == 603
+
+
+def test_knowledge_graph_view(small_graph):
+    from kg.query import KnowledgeGraph
+
+    v = KnowledgeGraph(small_graph).view("bidirectional encoder representations from transformers", hops=1)
+    assert isinstance(v, View) and v.nodes == 3 and "BERT" in v.title
+    assert KnowledgeGraph(small_graph).view().nodes == 10

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..export.html import DEFAULT_EGO_MAX_NODES, DEFAULT_MAX_NODES
 from ._common import out_dir_option
 
 __all__ = ["register", "view", "default_output"]
@@ -30,7 +31,7 @@ def default_output(name: str | None) -> Path:
               help="HTML file to write. [default: view-<name>.html in the current folder]")
 @click.option("--max-nodes", type=click.IntRange(min=0), default=None,
               help="Draw at most this many nodes, nearest and most connected first; 0 for no cap. "
-                   "[default: 1000, or 5000 for the overview]")
+                   f"[default: {DEFAULT_EGO_MAX_NODES}, or {DEFAULT_MAX_NODES} for the overview]")
 @click.option("--open", "open_browser", is_flag=True, help="Open the written file in a web browser.")
 @out_dir_option
 def view(name: str | None, hops: int, output: Path | None, max_nodes: int | None, open_browser: bool,

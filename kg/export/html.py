@@ -19,8 +19,11 @@ What a page guarantees:
 * **Fast.** Positions come from a deterministic layout (igraph's
   Fruchterman-Reingold with a grid, per connected component, when igraph is
   installed); physics is off above :data:`PHYSICS_MAX_NODES` nodes; edges are
-  straight. Above *max_nodes* the most connected nodes are kept and the page
-  says what was left out.
+  straight. Up to :data:`VIS_MAX_NODES` nodes vis-network draws the graph;
+  above, kg's own canvas renderer (``view.js``) does, because vis-network
+  spends about 50 microseconds per node or edge before its first frame
+  (7 s at 20k nodes). Above *max_nodes* the most connected nodes are kept and
+  the page says what was left out.
 * **Reproducible.** The same graph gives a byte-identical file.
 
 >>> from kg.types import Paper, Mention
@@ -70,15 +73,15 @@ __all__ = [
     "layout",
 ]
 
-#: Overview cap: above it, the most connected entities are shown.
-DEFAULT_MAX_NODES = 5000
+#: Overview cap: above it, the most connected entities are shown (20k draw in about 0.5 s).
+DEFAULT_MAX_NODES = 20000
 #: Ego-view cap: nearest nodes first, then the most connected.
 DEFAULT_EGO_MAX_NODES = 1000
 #: Views with more nodes than this draw with physics off (the layout is final).
 PHYSICS_MAX_NODES = 150
 #: Views with more nodes than this draw on kg's canvas renderer instead of vis-network,
 #: which spends about 50 microseconds per node or edge before its first frame.
-VIS_MAX_NODES = 1500
+VIS_MAX_NODES = 1000
 _RENDERERS = ("auto", "vis", "canvas")
 
 #: Node colour per entity type (and for papers); colour-blind-safe Tableau 10.
