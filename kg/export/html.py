@@ -259,20 +259,32 @@ def layout(nodes: list[Any], edges: Iterable[tuple[int, int]], *, scale: float =
     n = len(nodes)
     if n == 0:
         return []
-    adj: list[set[int]] = [set() for _ in range(n)]
-    for u, v in edges:
-        if u != v:
-            adj[u].add(v)
-            adj[v].add(u)
-    comps = _components(adj)
+    pairs = sorted({(u, v) if u < v else (v, u) for u, v in edges if u != v})
+    try:
+        import igraph
+    except ImportError:
+        igraph = None
     placed: list[tuple[list[int], list[tuple[float, float]]]] = []
     singles: list[int] = []
-    for comp in comps:
-        if len(comp) == 1:
-            singles.append(comp[0])
-            continue
-        pos = _layout_component(comp, adj, seed)
-        placed.append((comp, _normalise(pos, scale)))
+    if igraph is not None:
+        g = igraph.Graph(n=n, edges=pairs)
+        comps = sorted((sorted(c) for c in g.connected_components()), key=lambda c: (-len(c), c[0]))
+        for comp in comps:
+            if len(comp) == 1:
+                singles.append(comp[0])
+            else:
+                pos = _layout_igraph(igraph, g.induced_subgraph(comp) if len(comps) > 1 else g, seed)
+                placed.append((comp, _normalise(pos, scale)))
+    else:
+        adj: list[set[int]] = [set() for _ in range(n)]
+        for u, v in pairs:
+            adj[u].add(v)
+            adj[v].add(u)
+        for comp in _components(adj):
+            if len(comp) == 1:
+                singles.append(comp[0])
+            else:
+                placed.append((comp, _normalise(_layout_component(comp, adj, seed), scale)))
     out: list[tuple[float, float]] = [(0.0, 0.0)] * n
     _pack(placed, singles, scale, out)
     return [(round(x, 1), round(y, 1)) for x, y in out]
@@ -545,10 +557,10 @@ def _first_sentence(G: nx.MultiDiGraph, e: str) -> str:
 
 
 def _text(value: Any) -> str:
-    """Plain one-line text (whitespace collapsed); never markup, whatever it contains."""
-    if value is None:
-        return ""
-    return " ".join(str(value).split())
+    """Plain text; never markup, whatever it contains (the page collapses whitespace)."""
+    if isinstance(value, str):
+        return value
+    return "" if value is None else str(value)
 
 
 def _clip(text: str, n: int) -> str:
@@ -684,26 +696,27 @@ def _spiral(k: int) -> list[tuple[float, float]]:
             for i in range(k)]
 
 
+def _layout_igraph(igraph: Any, g: Any, seed: int) -> list[tuple[float, float]]:
+    """Fruchterman-Reingold (with a grid above 500 nodes) on one connected igraph graph."""
+    k = g.vcount()
+    if k == 2:
+        return [(0.0, 0.0), (1.0, 0.0)]
+    # igraph draws its random start from this generator: seeded, so the layout is reproducible
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        lay = g.layout_fruchterman_reingold(niter=500 if k <= 500 else 200 if k <= 5000 else 80, grid=k > 500)
+    finally:
+        igraph.set_random_number_generator(random)
+    return [(float(x), float(y)) for x, y in lay.coords]
+
+
 def _layout_component(comp: list[int], adj: list[set[int]], seed: int) -> list[tuple[float, float]]:
+    """Without igraph: NetworkX's spring layout up to 500 nodes, else a breadth-first spiral."""
     k = len(comp)
     if k == 2:
         return [(0.0, 0.0), (1.0, 0.0)]
     local = {u: i for i, u in enumerate(comp)}
     pairs = sorted({(min(local[u], local[v]), max(local[u], local[v])) for u in comp for v in adj[u]})
-    try:
-        import igraph
-    except ImportError:
-        igraph = None
-    if igraph is not None:
-        g = igraph.Graph(n=k, edges=pairs)
-        # igraph draws its random start from this generator: seeded, so the layout is reproducible
-        igraph.set_random_number_generator(random.Random(seed))
-        try:
-            lay = g.layout_fruchterman_reingold(niter=500 if k <= 500 else 200 if k <= 5000 else 80,
-                                                grid=k > 500)
-        finally:
-            igraph.set_random_number_generator(random)
-        return [(float(x), float(y)) for x, y in lay.coords]
     if k <= 500:
         H = nx.Graph()
         H.add_nodes_from(range(k))

@@ -399,7 +399,7 @@
     container.appendChild(canvas);
     var ctx = canvas.getContext("2d");
     var view = { s: 1, tx: 0, ty: 0 }, W = 0, H = 0, dpr = window.devicePixelRatio || 1;
-    var keep = null, selected = null, hover = null;
+    var keep = null, selected = null, hover = null, moved = false;
     var firstDraw = [], drawn = false, pending = false;
     var labelWidth = new Float32Array(n).fill(-1);
 
@@ -596,6 +596,7 @@
         var dx = ev.offsetX - drag.x, dy = ev.offsetY - drag.y;
         if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
         if (drag.moved) {
+          moved = true;
           view.tx = drag.tx + dx; view.ty = drag.ty + dy;
           if (handlers.hide) handlers.hide();
           request();
@@ -626,11 +627,13 @@
       view.tx = ev.offsetX - (ev.offsetX - view.tx) * (s / view.s);
       view.ty = ev.offsetY - (ev.offsetY - view.ty) * (s / view.s);
       view.s = s;
+      moved = true;
       if (handlers.hide) handlers.hide();
       request();
     }, { passive: false });
     if (typeof ResizeObserver !== "undefined") {
-      new ResizeObserver(function () { resize(); request(); }).observe(container);
+      // until the user pans or zooms, keep the whole graph in view (e.g. a notebook iframe sized late)
+      new ResizeObserver(function () { resize(); if (!moved) fit(); request(); }).observe(container);
     }
 
     resize();
@@ -647,6 +650,7 @@
       drawnCount: function () { var c = 0; for (var i = 0; i < n; i++) if (!hidden[i]) c++; return c; },
       highlight: function (center, set) { selected = center; keep = set; request(); },
       focus: function (i) {
+        moved = true;
         var s1 = Math.max(view.s, 1.2), from = { s: view.s, tx: view.tx, ty: view.ty };
         var cx = W > 720 ? (W - 360) / 2 : W / 2;  // the side panel covers the right 360px
         var to = { s: s1, tx: cx - s1 * X[i], ty: H / 2 - s1 * Y[i] }, t0 = performance.now();
@@ -658,7 +662,7 @@
         })(t0);
       },
       domPosition: function (i) { return { x: X[i] * view.s + view.tx, y: Y[i] * view.s + view.ty }; },
-      fit: function () { fit(); request(); },
+      fit: function () { moved = false; fit(); request(); },
       view: function () { return { s: view.s, tx: view.tx, ty: view.ty }; }
     };
   }
