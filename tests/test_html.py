@@ -130,6 +130,9 @@ def test_injected_strings_stay_inside_json(evil_graph):
             if bad in p:
                 assert p not in page
     assert "\u2028" not in page and "\u2029" not in page
+    # an ego view's heading comes from the (hostile) label
+    ego = render_view(evil_graph, _entity(evil_graph, PAYLOADS[1]), hops=1)
+    assert PAYLOADS[1] not in ego.html and "&lt;script&gt;window.__pwned=2&lt;/script&gt; (within 1 hop)" in ego.html
     assert "<h1 id=\"kg-title\">&lt;img src=x onerror=" in page
     assert "javascript:" not in json.loads(_json_block(page, "kg-meta").replace("\\u003c", "<"))["papers"][0]["url"]
 
@@ -165,6 +168,8 @@ def test_ego_graph_and_view(small_graph):
     meta = json.loads(_json_block(v.html, "kg-meta"))
     assert meta["nodes"][meta["center"]]["id"] == bert
     assert render_view(small_graph, bert, hops=2, max_nodes=2).omitted_nodes == v.nodes - 2
+    # a paper's ego view: the paper and its three entities
+    assert render_view(small_graph, "P-0000000000000003", hops=1).nodes == 4
 
 
 def test_bad_arguments_raise_kgerror(small_graph):
