@@ -47,14 +47,17 @@ def default_data_dir() -> Path | None:
               help="spaCy training config. Default: kg/training/config.cfg.")
 @click.option("--holdout", type=int, default=35, show_default=True,
               help="Training abstracts held out for checkpoint selection.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (split and training).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of training.")
+@click.option("--split-seed", type=int, default=0, show_default=True,
+              help="Random seed of the hold-out split.")
 @click.option("--max-steps", type=int, default=None, help="Override training.max_steps.")
 @click.option("--generic", type=click.Choice(["label", "negative", "drop"]), default="label",
               show_default=True,
               help="SciERC Generic spans: a 'generic' label kg ignores, negative examples, or left out.")
 @click.option("--threads", type=int, default=None, help="CPU threads for numpy/BLAS.")
 def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | None, no_install: bool,
-                  config: Path | None, holdout: int, seed: int, max_steps: int | None,
+                  config: Path | None, holdout: int, seed: int, split_seed: int,
+                  max_steps: int | None,
                   generic: str, threads: int | None) -> None:
     """Train kg's scientific NER model on SciERC (CPU), score it on dev and install it.
 
@@ -71,10 +74,13 @@ def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | Non
     target = None if no_install else (model_dir or DEFAULT_MODEL_DIR)
     result = train(data_dir, output_dir=output_dir, model_dir=target,
                    config=config or DEFAULT_CONFIG, holdout=holdout, seed=seed,
+                   split_seed=split_seed,
                    max_steps=max_steps, generic=generic, threads=threads)
     from kg.evaluate import format_scores
 
     click.echo(format_scores(result["dev"], title=f"dev ({data_dir / 'dev.txt'}), model alone"))
+    click.echo(format_scores(result["dev_post"],
+                             title="dev, model + kg_boundaries, kg_head_types, kg_gazetteer"))
     click.echo(f"training took {result['train_seconds']:.0f} s; scores in {output_dir / 'scores.json'}")
     if target is not None:
         click.echo(f"installed pipeline in {target}")

@@ -175,6 +175,7 @@ def train(
     config: str | PathLike[str] = DEFAULT_CONFIG,
     holdout: int = 35,
     seed: int = 0,
+    split_seed: int = 0,
     max_steps: int | None = None,
     generic: str = "label",
     threads: int | None = None,
@@ -193,6 +194,9 @@ def train(
     holdout : int
         Training abstracts held out for checkpoint selection; dev is only
         used for the final report.
+    seed, split_seed : int
+        Seeds of training and of the hold-out split (kept apart so runs with
+        different training seeds are compared on the same held-out abstracts).
     generic : {"label", "negative", "drop"}
         SciERC's Generic spans: a ``generic`` label kg ignores, negative
         examples for the ner (``incorrect_spans_key``), or left out.
@@ -228,7 +232,8 @@ def train(
     elif generic == "negative":
         generic_key = "incorrect_spans"
 
-    train_docs, held_docs = split_holdout(read_conll_file(data_dir / "train.txt"), holdout, seed=seed)
+    train_docs, held_docs = split_holdout(read_conll_file(data_dir / "train.txt"), holdout,
+                                          seed=split_seed)
     dev_docs = read_conll_file(data_dir / "dev.txt")
     corpus = out / "corpus"
     nlp = spacy.blank("en")
@@ -260,17 +265,23 @@ def train(
     best = out / "pipeline" / "model-best"
     nlp = spacy.load(best)
     dev_scores = evaluate_pipeline(nlp, dev_docs)
-    post_scores = evaluate_pipeline(add_postprocessing(nlp, head_types=head_types), dev_docs)
+    held_scores = evaluate_pipeline(nlp, held_docs)
+    add_postprocessing(nlp, head_types=head_types)
+    post_scores = evaluate_pipeline(nlp, dev_docs)
+    held_post_scores = evaluate_pipeline(nlp, held_docs)
     result = {
         "data": str(data_dir),
         "config": str(config),
         "overrides": {k: v for k, v in over.items() if not k.startswith("paths.")},
         "holdout": holdout,
+        "split_seed": split_seed,
         "generic": generic,
         "counts": counts,
         "train_seconds": round(wall, 1),
         "dev_summary": _summary(dev_scores),
         "dev_post_summary": _summary(post_scores),
+        "holdout_summary": _summary(held_scores),
+        "holdout_post_summary": _summary(held_post_scores),
         "dev": dev_scores,
         "dev_post": post_scores,
         "head_types": head_types,
