@@ -31,11 +31,11 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 ROOT = _HERE.parent
 sys.path.insert(0, str(ROOT))
 
-import networkx as nx  # noqa: E402
+import networkx as nx
 
-from kg.export.html import layout, write_html  # noqa: E402
-from kg.types import ENTITY_TYPES  # noqa: E402
-from tests.browser import launch, missing_reason, open_offline  # noqa: E402
+from kg.export.html import layout, write_html
+from kg.types import ENTITY_TYPES
+from tests.browser import launch, missing_reason, open_offline
 
 
 def synthetic_graph(n_entities: int, *, seed: int = 1) -> nx.MultiDiGraph:

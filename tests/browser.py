@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CHROMIUM_ARGS", "chromium_path", "launch", "open_offline", "missing_reason"]
+__all__ = ["CHROMIUM_ARGS", "chromium_path", "launch", "missing_reason", "open_offline"]
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -10,7 +10,7 @@ import click
 from ..export.html import DEFAULT_EGO_MAX_NODES, DEFAULT_MAX_NODES
 from ._common import out_dir_option
 
-__all__ = ["register", "view", "default_output"]
+__all__ = ["default_output", "register", "view"]
 
 
 def default_output(name: str | None) -> Path:

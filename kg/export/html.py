@@ -61,16 +61,16 @@ from .._io import atomic_write
 from ..errors import ExportError, KGError, NotFoundError
 
 __all__ = [
-    "DEFAULT_MAX_NODES",
     "DEFAULT_EGO_MAX_NODES",
+    "DEFAULT_MAX_NODES",
     "PHYSICS_MAX_NODES",
-    "VIS_MAX_NODES",
     "TYPE_COLORS",
+    "VIS_MAX_NODES",
     "View",
-    "write_html",
-    "render_view",
     "ego_graph",
     "layout",
+    "render_view",
+    "write_html",
 ]
 
 #: Overview cap: above it, the most connected entities are shown (20k draw in about 0.5 s).
