@@ -583,7 +583,7 @@ def _vis_options(physics: bool, big: bool, n: int) -> dict[str, Any]:
             "shape": "dot",
             "borderWidth": 1,
             "scaling": {"min": 6, "max": 36,
-                        "label": {"enabled": True, "min": 12, "max": 24, "maxVisible": 30,
+                        "label": {"enabled": True, "min": 12, "max": 34, "maxVisible": 34,
                                   "drawThreshold": 6}},
             "font": {"face": "system-ui, sans-serif", "size": 12, "color": "#222222",
                      "strokeWidth": 0 if big else 3, "strokeColor": "#ffffff"},
