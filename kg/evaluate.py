@@ -39,18 +39,18 @@ from typing import Any, NamedTuple
 from kg.errors import InputError
 
 __all__ = [
-    "Span",
     "GoldDoc",
+    "Span",
+    "format_scores",
     "head_offsets",
-    "match_strict",
     "match_lenient",
+    "match_strict",
     "prf",
-    "score",
-    "read_gold",
     "read_conll_gold",
+    "read_gold",
     "read_jsonl_gold",
     "read_predictions",
-    "format_scores",
+    "score",
 ]
 
 _WORD = re.compile(r"[^\W_](?:[\w'\-./+]*[^\W_])?|[^\s\W]", re.UNICODE)

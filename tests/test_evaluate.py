@@ -153,8 +153,8 @@ def test_bad_gold_is_an_input_error(tmp_path):
 
 
 def test_evaluate_command_scores_two_files(tmp_path):
-    from click.testing import CliRunner
     import click
+    from click.testing import CliRunner
 
     from kg.cli.train import register
 

@@ -18,7 +18,7 @@ import click
 
 from kg.errors import InputError
 
-__all__ = ["register", "train_command", "evaluate_command", "evaluate_files", "default_data_dir"]
+__all__ = ["default_data_dir", "evaluate_command", "evaluate_files", "register", "train_command"]
 
 _DATA_CANDIDATES = ("data/scierc", "/work/shared/data/scierc")
 
@@ -117,8 +117,8 @@ def predict_model_only(papers, model: str | None) -> list:
     """Spans of a bare spaCy pipeline's ``doc.ents`` (labels mapped to kg types), no kg rules."""
     import spacy
 
-    from kg.evaluate import Span
     from kg.errors import ModelError
+    from kg.evaluate import Span
     from kg.training import DEFAULT_MODEL_DIR, LABEL_MAP
 
     name = model or str(DEFAULT_MODEL_DIR)

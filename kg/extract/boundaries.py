@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-__all__ = ["EDGE_WORDS", "repair", "Boundaries", "add_boundaries"]
+__all__ = ["EDGE_WORDS", "Boundaries", "add_boundaries", "repair"]
 
 _FUNCTION = {
     "a", "an", "the", "this", "these", "that", "those", "our", "its", "their", "his", "her", "my",

@@ -28,7 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-__all__ = ["vote", "propagate", "is_name_like", "Consistency"]
+__all__ = ["Consistency", "is_name_like", "propagate", "vote"]
 
 _IGNORED_LABELS = {"generic"}
 

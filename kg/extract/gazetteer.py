@@ -40,11 +40,11 @@ from ..errors import InputError
 __all__ = [
     "DEFAULT_GAZETTEER",
     "SOURCE",
-    "GazetteerEntry",
-    "read_gazetteer",
-    "is_case_sensitive",
     "Gazetteer",
+    "GazetteerEntry",
     "add_gazetteer",
+    "is_case_sensitive",
+    "read_gazetteer",
 ]
 
 #: The gazetteer shipped with kg.

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-__all__ = ["META_KEY", "head_word", "head_type_table", "HeadTypes"]
+__all__ = ["META_KEY", "HeadTypes", "head_type_table", "head_word"]
 
 #: Key of the head-word table in a pipeline's meta.json.
 META_KEY = "kg_head_types"

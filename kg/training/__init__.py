@@ -17,14 +17,14 @@ from kg.training.train import (
 )
 
 __all__ = [
-    "LABEL_MAP",
     "DEFAULT_CONFIG",
     "DEFAULT_MODEL_DIR",
     "GENERIC_LABEL",
+    "LABEL_MAP",
     "convert_file",
-    "read_conll_file",
-    "split_holdout",
     "evaluate_pipeline",
     "install_pipeline",
+    "read_conll_file",
+    "split_holdout",
     "train",
 ]

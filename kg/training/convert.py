@@ -30,11 +30,11 @@ __all__ = [
     "LABEL_MAP",
     "PTB_UNESCAPE",
     "ConllDoc",
+    "convert_file",
+    "detokenize",
     "read_conll",
     "read_conll_file",
-    "detokenize",
     "to_spacy_docs",
-    "convert_file",
 ]
 
 #: SciERC type -> kg type; ``Generic`` maps to ``None`` (not an entity).

@@ -24,10 +24,10 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_MODEL_DIR",
     "GENERIC_LABEL",
-    "split_holdout",
+    "add_postprocessing",
     "evaluate_pipeline",
     "install_pipeline",
-    "add_postprocessing",
+    "split_holdout",
     "train",
 ]
 
@@ -151,7 +151,7 @@ def _check_sources(config: Path) -> None:
     if not config.is_file():
         raise InputError("no such config file", path=config)
     for name in sorted(set(re.findall(r'^\s*(?:source|tokenizer|vocab)\s*=\s*"([\w.]+)"',
-                                      config.read_text(encoding="utf-8"), re.M))):
+                                      config.read_text(encoding="utf-8"), re.MULTILINE))):
         if importlib.util.find_spec(name) is None:
             raise ModelError(f"training needs the spaCy pipeline package {name!r}", path=config,
                              hint="install kg's training extra: pip install -e '.[train]'")
