@@ -1,6 +1,6 @@
 """Benchmark the HTML views: write time and first draw in headless Chromium.
 
-    python bench/html.py [--sizes 1000,5000,20000] [--baseline/--no-baseline]
+    python bench/views.py [--sizes 1000,5000,20000] [--baseline/--no-baseline]
 
 Synthetic graphs in kg's schema: N entities of the five types, N/2 papers,
 each paper mentioning 2-8 entities (popular ones more often), co_occurs
@@ -25,10 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# This file is named like the standard library's `html`: keep its folder off the import path.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-ROOT = _HERE.parent
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import networkx as nx
