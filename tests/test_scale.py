@@ -1,4 +1,5 @@
-"""Scale features: extraction on a Dask LocalCluster, `kg build --update`, and clean cluster errors.
+"""Scale features: Dask and worker processes give the same output as one process, `kg build --update`,
+and clean cluster errors.
 
 The Dask tests start a real LocalCluster of two worker processes. Under
 CI=true a missing Dask fails these tests instead of skipping them.
@@ -43,14 +44,31 @@ def needs_dask():
     require(importlib.util.find_spec("distributed") is not None, "dask[distributed] is not installed")
 
 
-def test_dask_local_cluster_build_is_byte_identical(needs_dask, seed_papers, tmp_path):
-    corpus = write_jsonl(tmp_path / "papers.jsonl", seed_papers[:40])
-    one = kg.build([corpus], tmp_path / "one", html=False, store=False)
-    dist = kg.build([corpus], tmp_path / "dask", html=False, store=False, dask="local")
-    assert dist.papers == one.papers == 40
-    assert one.entities > 0
+@pytest.fixture(scope="module")
+def one_process_build(seed_papers, tmp_path_factory):
+    """40 seed papers as JSONL, built in one process: the reference output."""
+    tmp = tmp_path_factory.mktemp("one-process")
+    corpus = write_jsonl(tmp / "papers.jsonl", seed_papers[:40])
+    result = kg.build([corpus], tmp / "out", html=False, store=False)
+    assert result.papers == 40 and result.entities > 0
+    return corpus, tmp / "out"
+
+
+def test_dask_local_cluster_build_is_byte_identical(needs_dask, one_process_build, tmp_path):
+    corpus, reference = one_process_build
+    dist = kg.build([corpus], tmp_path, html=False, store=False, dask="local")
+    assert dist.papers == 40
     for name in EXPORTS:
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
+        assert (reference / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_worker_processes_build_is_byte_identical(one_process_build, tmp_path):
+    corpus, reference = one_process_build
+    # batch_size 16: 8 papers a batch, 16 a chunk, so 40 papers make 3 chunks over 2 processes
+    result = kg.build([corpus], tmp_path, html=False, store=False, n_process=2, batch_size=16)
+    assert result.papers == 40
+    for name in EXPORTS:
+        assert (reference / name).read_bytes() == (tmp_path / name).read_bytes(), name
 
 
 def test_dask_yields_in_input_order_across_partitions(needs_dask, seed_papers):

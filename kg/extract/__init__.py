@@ -14,7 +14,10 @@ abstracts and yields one :class:`Extraction` per paper, holding plain
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -157,12 +160,22 @@ def extract_papers(
     batch_size : int
         Texts per ``nlp.pipe`` batch.
     n_process : int
-        Worker processes for ``nlp.pipe``.
+        Worker processes. Each one runs the whole extraction on chunks of
+        papers (whole ``nlp.pipe`` batches) and sends back plain mentions, so
+        the result is the same as in one process. Needs the ``fork`` start
+        method (Linux, macOS); elsewhere extraction runs in one process.
     progress : callable, optional
         Called with 1 after each paper.
     """
     if nlp is None:
         nlp = load_pipeline(model)
+    if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return _extract_forked(papers, nlp, batch_size, n_process, progress)
+    return _extract_here(papers, nlp, batch_size, progress)
+
+
+def _extract_here(papers: Iterable[Paper], nlp: Any, batch_size: int,
+                  progress: Callable[[int], None] | None) -> Iterator[Extraction]:
     pending: dict[int, tuple[Paper, dict[str, FieldSpans]]] = {}
     order: list[int] = []
 
@@ -174,7 +187,7 @@ def extract_papers(
                 yield paper.field(name), (index, name)
 
     next_out = 0
-    for doc, (index, name) in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for doc, (index, name) in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size):
         pending[index][1][name] = doc_spans(doc)
         while next_out in pending and len(pending[next_out][1]) == len(FIELDS):
             paper, fields = pending.pop(next_out)
@@ -182,3 +195,62 @@ def extract_papers(
             if progress is not None:
                 progress(1)
             yield assemble(paper, fields)
+
+
+# --- several processes --------------------------------------------------------------------------
+# spaCy's own ``n_process`` ships whole Docs back to the main process (slow to
+# unpack, and kg's extension attributes do not survive Doc.to_bytes). Instead,
+# forked workers inherit the loaded pipeline, run the whole extraction on a
+# chunk of papers and return plain (mentions, relations) per paper.
+
+_FORKED_NLP: Any = None
+
+#: ``nlp.pipe`` batches per chunk sent to a worker.
+BATCHES_PER_CHUNK = 2
+
+
+def _extract_chunk(papers: list[Paper], batch_size: int) -> list[tuple[tuple[Mention, ...], ...]]:
+    """Runs in a forked worker: (mentions, relations) per paper; the paper itself stays home."""
+    return [(x.mentions, x.relations) for x in _extract_here(papers, _FORKED_NLP, batch_size, None)]
+
+
+def _extract_forked(papers: Iterable[Paper], nlp: Any, batch_size: int, n_process: int,
+                    progress: Callable[[int], None] | None) -> Iterator[Extraction]:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from ..errors import KGError
+
+    global _FORKED_NLP
+    # whole batches per chunk (two texts per paper), so documents are batched as in one process
+    chunk = max(1, batch_size // 2) * BATCHES_PER_CHUNK
+    it = iter(papers)
+    window: deque = deque()
+    _FORKED_NLP = nlp  # inherited by the forked workers
+    pool = ProcessPoolExecutor(max_workers=n_process, mp_context=multiprocessing.get_context("fork"))
+    try:
+        def refill() -> None:
+            while len(window) < 2 * n_process:
+                part = list(itertools.islice(it, chunk))
+                if not part:
+                    return
+                window.append((part, pool.submit(_extract_chunk, part, batch_size)))
+
+        refill()
+        while window:
+            part, future = window.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                raise KGError("an extraction worker process died",
+                              hint="it may have run out of memory; try fewer --workers") from None
+            refill()
+            for paper, (mentions, relations) in zip(part, results):
+                if progress is not None:
+                    progress(1)
+                yield Extraction(paper, mentions, relations)
+    finally:
+        for _, future in window:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        _FORKED_NLP = None
