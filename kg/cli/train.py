@@ -81,7 +81,8 @@ def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | Non
     click.echo(format_scores(result["dev"], title=f"dev ({data_dir / 'dev.txt'}), model alone"))
     click.echo(format_scores(result["dev_post"],
                              title="dev, model + kg_boundaries, kg_head_types, kg_gazetteer"))
-    click.echo(f"training took {result['train_seconds']:.0f} s; scores in {output_dir / 'scores.json'}")
+    click.echo(f"training took {result['train_seconds']:.0f} s; "
+               f"scores in {output_dir / 'scores.json'}")
     if target is not None:
         click.echo(f"installed pipeline in {target}")
 
