@@ -36,3 +36,10 @@ def seed_graph(seed_build):
     import kg
 
     return kg.load(seed_build[1])
+
+
+def top_entity(G) -> str:
+    """Label of the entity in the most papers: a name every seed build has, whatever the model finds."""
+    node = max((n for n, d in G.nodes(data=True) if d.get("kind") == "entity"),
+               key=lambda n: (G.nodes[n]["papers"], n))
+    return G.nodes[node]["label"]

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 
-from .conftest import ROOT
+from .conftest import ROOT, top_entity
 
 
 def all_commands(group=cli, prefix=()):
@@ -72,18 +72,19 @@ def test_skip_invalid_reports_and_counts(tmp_path):
 
 
 def test_query_cli_human_and_json(seed_build):
-    _, out = seed_build
-    r = kg_cmd("query", "neighbors", "teacher forcing", "--dir", str(out))
+    result, out = seed_build
+    name = top_entity(result.graph)
+    r = kg_cmd("query", "neighbors", name, "--dir", str(out))
     assert r.returncode == 0, r.stderr
     assert "label" in r.stdout.splitlines()[0]
-    r = kg_cmd("query", "neighbors", "teacher forcing", "--dir", str(out), "--json")
+    r = kg_cmd("query", "neighbors", name, "--dir", str(out), "--json")
     rows = json.loads(r.stdout)
     assert rows and all("id" in row and "label" in row for row in rows)
 
 
 def test_query_unknown_name_exit_3_with_suggestions(seed_build):
     _, out = seed_build
-    r = kg_cmd("query", "papers", "teachr forcing", "--dir", str(out))
+    r = kg_cmd("query", "papers", "zzqx no such entity", "--dir", str(out))
     assert r.returncode == 3 and "closest" in r.stderr and "Traceback" not in r.stderr
 
 

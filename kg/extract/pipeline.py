@@ -188,26 +188,42 @@ class KGRules:
     def match(self, doc: Doc) -> list[tuple[Span, str | None]]:
         """Return kept spans (label = kg type, ``id_`` = source) with the role cues give them."""
         text = doc.text
+        acronyms = find_acronyms(text)
         kept: list[Span] = []
         for ent in doc.ents:
             etype = entity_type(ent.label_)
             if etype is None:
                 continue
-            s, e = clean_span(text, ent.start_char, ent.end_char)
-            span = doc.char_span(s, e, label=etype, alignment_mode="contract")
-            if span is None or is_generic(span.text):
-                continue
-            span.id_ = ent.ent_id_ or "model"
-            kept.append(span)
+            for s, e in self._split_definitions(ent.start_char, ent.end_char, acronyms):
+                s, e = clean_span(text, s, e)
+                span = doc.char_span(s, e, label=etype, alignment_mode="contract")
+                if span is None or is_generic(span.text):
+                    continue
+                span.id_ = ent.ent_id_ or "model"
+                kept.append(span)
         kept.extend(self._cue_spans(doc, kept))
-        kept.extend(self._acronym_spans(doc, kept))
+        kept.extend(self._acronym_spans(doc, kept, acronyms))
         kept = filter_spans(kept)
         out = []
+        previous: tuple[int, int] | None = None  # (sentence start, end of the previous span)
         for span in kept:
             sent = span.sent
-            role = role_cues(sent.text, span.start_char - sent.start_char, span.end_char - sent.start_char)
+            prev_end = previous[1] - sent.start_char if previous and previous[0] == sent.start_char else None
+            role = role_cues(sent.text, span.start_char - sent.start_char, span.end_char - sent.start_char,
+                             previous_end=prev_end, type=span.label_)
             out.append((span, role))
+            previous = (sent.start_char, span.end_char)
         return out
+
+    @staticmethod
+    def _split_definitions(start: int, end: int, acronyms) -> list[tuple[int, int]]:
+        """A span holding an acronym definition, "recurrent neural networks (RNNs)", becomes
+        its long form and its short form."""
+        for a in acronyms:
+            if start <= a.short_start - 1 and a.short_end < end and a.long_end <= a.short_start and \
+                    a.long_end > start:
+                return [(a.long_start, a.long_end), (a.short_start, a.short_end)]
+        return [(start, end)]
 
     def set_annotations(self, doc: Doc, spans: list[tuple[Span, str | None]]) -> None:
         doc.ents = [s for s, _ in spans]
@@ -251,11 +267,11 @@ class KGRules:
                 found.append(span)
         return found
 
-    def _acronym_spans(self, doc: Doc, existing: list[Span]) -> list[Span]:
+    def _acronym_spans(self, doc: Doc, existing: list[Span], acronyms) -> list[Span]:
         """Long forms of acronym definitions that NER missed, typed like their short form."""
         found: list[Span] = []
         taken = {i for s in existing for i in range(s.start, s.end)}
-        for acro in find_acronyms(doc.text):
+        for acro in acronyms:
             short = doc.char_span(acro.short_start, acro.short_end, alignment_mode="expand")
             long = doc.char_span(acro.long_start, acro.long_end, alignment_mode="expand")
             if short is None or long is None:

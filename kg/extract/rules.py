@@ -123,31 +123,47 @@ _USE_BEFORE = re.compile(
 )
 
 
-def role_cues(sentence: str, start: int, end: int, *, following: str | None = None) -> str | None:
+def role_cues(
+    sentence: str,
+    start: int,
+    end: int,
+    *,
+    following: str | None = None,
+    previous_end: int | None = None,
+    type: str | None = None,
+) -> str | None:
     """The role a cue phrase gives the span ``sentence[start:end]``, or None.
 
-    Returns ``"proposes"``, ``"evaluates_on"`` or ``"uses"``; *following* is
-    the text after the span (defaults to the rest of the sentence).
+    Returns ``"proposes"``, ``"evaluates_on"`` or ``"uses"``. *following* is
+    the text after the span (defaults to the rest of the sentence);
+    *previous_end* is where the previous entity of the sentence ends: "we
+    propose X for Y" makes only X, the first entity after the cue, proposed.
+    With *type* given, only datasets are ``evaluates_on``.
 
-    >>> s = "We propose EControl, a novel mechanism."
+    >>> s = "We propose EControl, a novel mechanism for compression."
     >>> role_cues(s, 11, 19)
     'proposes'
+    >>> role_cues(s, 43, 54, previous_end=19) is None
+    True
     >>> s = "Results on the ImageNet dataset improve."
     >>> role_cues(s, 15, 23)
     'evaluates_on'
     """
     before = sentence[:start]
     after = sentence[end:] if following is None else following
-    near = before[-80:]
+    offset = max(0, start - 80)
+    near = before[offset:]
     if _CALLED.search(near) or _PROPOSE_AFTER.match(after):
         return "proposes"
     m = _PROPOSE_BEFORE.search(near)
-    if m and not re.search(r"[.;]", near[m.end():]) and len(near) - m.end() <= 45:
+    if (m and not re.search(r"[.;]", near[m.end():]) and len(near) - m.end() <= 45
+            and (previous_end is None or previous_end <= offset + m.end())):
         return "proposes"
-    if _DATASET_AFTER.match(after) and _ON_THE.search(before[-40:]):
-        return "evaluates_on"
-    if _EVAL_BEFORE.search(before[-120:]):
-        return "evaluates_on"
+    if type in (None, "dataset"):
+        if _DATASET_AFTER.match(after) and _ON_THE.search(before[-40:]):
+            return "evaluates_on"
+        if _EVAL_BEFORE.search(before[-120:]):
+            return "evaluates_on"
     if _USE_BEFORE.search(near):
         return "uses"
     return None
