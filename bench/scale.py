@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parent.parent
 # bench/ itself must not shadow the standard library (bench/html.py would hide `html`)
@@ -96,7 +97,7 @@ class PeakRSS:
         while not self._stop.wait(self.interval):
             self._sample()
 
-    def __enter__(self) -> PeakRSS:
+    def __enter__(self) -> Self:
         self._sample()
         self._thread.start()
         return self
@@ -181,11 +182,10 @@ def run_child(mode: str, corpus: str, model: str | None, workers: int, bare_samp
             res["cpu_section"] = time.process_time() - c0
             res.update(papers=len(papers), model=name, pipe_names=nlp.pipe_names)
         elif mode == "dask":
-            from distributed import LocalCluster
+            from kg.extract.distributed import local_cluster
 
             t0 = time.perf_counter()
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=50)
+            cluster = local_cluster(workers)
             res["cluster_start"] = time.perf_counter() - t0
             try:
                 t0 = time.perf_counter()
@@ -233,7 +233,7 @@ def measure(mode: str, corpus: Path, args: argparse.Namespace, workers: int = 1,
         cmd += ["--model", args.model]
     print(f"  running {mode}{'' if mode != 'dask' else f' ({workers} worker(s))'} on {corpus.name} ...",
           file=sys.stderr, flush=True)
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"bench child failed ({' '.join(cmd)}):\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])

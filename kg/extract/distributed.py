@@ -29,9 +29,13 @@ workers.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import itertools
 import logging
 import math
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -40,7 +44,7 @@ from ..types import Paper
 from . import Extraction, extract_papers
 from .pipeline import load_pipeline
 
-__all__ = ["ClusterError", "extract_papers_dask", "LOCAL", "DEFAULT_PARTITION_SIZE"]
+__all__ = ["DEFAULT_PARTITION_SIZE", "LOCAL", "ClusterError", "extract_papers_dask", "local_cluster"]
 
 #: The address that starts a LocalCluster instead of connecting to a scheduler.
 LOCAL = "local"
@@ -143,9 +147,8 @@ def _run(distributed: Any, papers: Iterable[Paper], *, address: str, model: str 
 def _connect(distributed: Any, address: str, n_workers: int, timeout: float) -> tuple[Any, Any]:
     if address == LOCAL:
         try:
-            cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                               dashboard_address=None, silence_logs=logging.CRITICAL)
-        except Exception as exc:
+            cluster = local_cluster(n_workers)
+        except Exception as exc:  # noqa: BLE001 - any start-up failure becomes one clean line
             raise ClusterError(f"cannot start a local Dask cluster: {_first_line(exc)}",
                                hint="workers are spawned processes: a script that calls "
                                     "kg.build(dask='local') must do so under `if __name__ == '__main__':`"
@@ -163,11 +166,28 @@ def _connect(distributed: Any, address: str, n_workers: int, timeout: float) -> 
                                 "use --dask local for a cluster on this machine") from None
     try:
         client.wait_for_workers(1, timeout=timeout)
-    except Exception:
+    except (TimeoutError, OSError):
         client.close()
         raise ClusterError(f"the Dask scheduler at {address} has no workers",
                            hint="start workers with `dask worker " + address + "`") from None
     return None, client
+
+
+def local_cluster(n_workers: int = 2) -> Any:
+    """A :class:`distributed.LocalCluster` of *n_workers* single-threaded processes, as kg starts it.
+
+    Dask starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which turns off
+    glibc's adaptive mmap threshold: spaCy's short-lived arrays then cost page
+    faults (about a third more CPU). kg's local workers start without it.
+    """
+    import dask
+    import distributed
+
+    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
+               if k != "MALLOC_TRIM_THRESHOLD_"}
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.CRITICAL)
 
 
 def _auto_partition_size(papers: Iterable[Paper], workers: int, batch_size: int) -> int:
@@ -191,7 +211,23 @@ def _partitions(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 def _extract_partition(papers: list[Paper], model: str | None, batch_size: int) -> list[Extraction]:
     """Runs on a worker: the pipeline is loaded once per worker process (cached)."""
+    _tune_malloc()
     return list(extract_papers(papers, nlp=load_pipeline(model), batch_size=batch_size))
+
+
+@functools.cache
+def _tune_malloc() -> None:
+    """On a worker started with Dask's MALLOC_TRIM_THRESHOLD_ (a remote cluster's default), raise
+    glibc's mmap and trim thresholds once, so that spaCy's arrays are reused, not mapped and
+    unmapped on every batch (measured: 14.3 -> 11.7 CPU seconds for 768 abstracts)."""
+    if not sys.platform.startswith("linux") or "MALLOC_TRIM_THRESHOLD_" not in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 64 * 2**20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 128 * 2**20)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _stream(distributed: Any, client: Any, parts: Iterator[list[Paper]], window: int, model: str | None,
