@@ -28,8 +28,7 @@ Paper nodes: ``title``, ``abstract``, ``authors``, ``date``, ``url``,
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from itertools import combinations
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import networkx as nx
@@ -146,16 +145,18 @@ def build_graph(
     paper_count: Counter[str] = Counter()
     mention_count: Counter[str] = Counter()
     paper_edges: list[tuple[str, str, dict[str, Any]]] = []
-    cooc: Counter[tuple[str, str]] = Counter()
+    cooc = _PairCounter(sorted(resolved.entities)) if cooccurrence else None
     rel_edges: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     rel_papers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
 
     for paper, (mentions, relations) in zip(papers, per_paper):
         by_entity: dict[str, list[Mention]] = defaultdict(list)
         for m in mentions:
-            if m in ment_ent:
-                by_entity[ment_ent[m]].append(m)
-        for eid in sorted(by_entity):
+            eid = ment_ent.get(m)
+            if eid is not None:
+                by_entity[eid].append(m)
+        eids = sorted(by_entity)
+        for eid in eids:
             ms = by_entity[eid]
             role = min((m.role for m in ms), key=lambda r: _ROLE_RANK.get(r, 99))
             evidence = sorted((evidence_record(m) for m in ms), key=_ev_sort)
@@ -163,9 +164,8 @@ def build_graph(
                                                 "count": len(ms)}))
             paper_count[eid] += 1
             mention_count[eid] += len(ms)
-        if cooccurrence:
-            for a, b in combinations(sorted(by_entity), 2):
-                cooc[(a, b)] += 1
+        if cooc is not None:
+            cooc.add(eids)
         for rel in relations:
             h, t = ment_ent.get(rel.head), ment_ent.get(rel.tail)
             if h is None or t is None or h == t:
@@ -189,12 +189,76 @@ def build_graph(
                    mentions=mention_count[eid])
     for u, v, attrs in paper_edges:
         G.add_edge(u, v, key=MENTION, **attrs)
-    for (a, b), w in sorted(cooc.items()):
+    for a, b, w in cooc.items() if cooc is not None else ():
         G.add_edge(a, b, key=CO_OCCURS, kind=CO_OCCURS, weight=w)
     for (h, t, rtype) in sorted(rel_edges):
         ev = rel_edges[(h, t, rtype)]
         G.add_edge(h, t, key=rtype, kind=rtype, weight=len(rel_papers[(h, t, rtype)]), evidence=ev)
     return G
+
+
+class _PairCounter:
+    """Papers per pair of entities, as int64 pair codes (numpy) instead of a Counter of string tuples.
+
+    A paper with k entities adds k(k-1)/2 pairs; at 100k papers that is tens of
+    millions of increments, which a Counter keyed by (str, str) tuples holds as
+    Python objects. Here each pair is one int64 code, ``index(a) * n + index(b)``
+    with entities indexed in sorted order, so sorting the codes sorts the pairs
+    by (a, b) exactly as ``sorted(counter.items())`` did. Codes are folded into
+    (unique codes, counts) whenever the buffer grows past ``fold_at``.
+
+    >>> c = _PairCounter(["a", "b", "c"])
+    >>> c.add(["a", "b", "c"]); c.add(["b", "c"])
+    >>> list(c.items())
+    [('a', 'b', 1), ('a', 'c', 1), ('b', 'c', 2)]
+    """
+
+    def __init__(self, names: Sequence[str], *, fold_at: int = 1 << 22) -> None:
+        import numpy as np
+
+        self._np = np
+        self.names = list(names)
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.n = len(self.names)
+        self.fold_at = fold_at
+        self._buffer: list[Any] = []
+        self._buffered = 0
+        self._codes = np.empty(0, dtype=np.int64)
+        self._counts = np.empty(0, dtype=np.int64)
+        self._triu: dict[int, tuple[Any, Any]] = {}
+
+    def add(self, sorted_names: Sequence[str]) -> None:
+        """Count every pair of *sorted_names* (distinct, in sorted order) once."""
+        k = len(sorted_names)
+        if k < 2:
+            return
+        np = self._np
+        if k not in self._triu:
+            self._triu[k] = np.triu_indices(k, 1)
+        i, j = self._triu[k]
+        ids = np.fromiter((self.index[name] for name in sorted_names), dtype=np.int64, count=k)
+        self._buffer.append(ids[i] * self.n + ids[j])
+        self._buffered += len(i)
+        if self._buffered >= self.fold_at:
+            self._fold()
+
+    def _fold(self) -> None:
+        np = self._np
+        if not self._buffer:
+            return
+        codes = np.concatenate([self._codes, *self._buffer])
+        weights = np.concatenate([self._counts, np.ones(self._buffered, dtype=np.int64)])
+        self._codes, inverse = np.unique(codes, return_inverse=True)
+        self._counts = np.bincount(inverse, weights=weights, minlength=len(self._codes)).astype(np.int64)
+        self._buffer, self._buffered = [], 0
+
+    def items(self) -> Iterator[tuple[str, str, int]]:
+        """(a, b, papers) for every pair seen, a < b, sorted by (a, b)."""
+        self._fold()
+        names = self.names
+        heads, tails = self._np.divmod(self._codes, self.n) if self.n else ((), ())
+        for a, b, w in zip(heads.tolist(), tails.tolist(), self._counts.tolist()):
+            yield names[a], names[b], w
 
 
 def extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention], list[RelationMention]]]:

@@ -158,17 +158,26 @@ class Normalizer:
 
     def resolve(self) -> Normalized:
         mentions = self._mentions
+        # surface forms repeat across a corpus: compute each canonical key once
+        cache: dict[str, str] = {}
+
+        def ckey(text: str) -> str:
+            key = cache.get(text)
+            if key is None:
+                key = cache[text] = canonical_key(text)
+            return key
+
         # 1. acronyms: short form -> most common expansion across the corpus
         expansions: dict[str, Counter[str]] = defaultdict(Counter)
         for m in mentions:
             if m.long_form:
-                expansions[compact_key(canonical_key(m.text))][canonical_key(m.long_form)] += 1
+                expansions[compact_key(ckey(m.text))][ckey(m.long_form)] += 1
         acronym_map = {short: _most_common(c) for short, c in expansions.items()}
 
         def key_of(m: Mention) -> str:
             if m.long_form:
-                return canonical_key(m.long_form)
-            key = canonical_key(m.text)
+                return ckey(m.long_form)
+            key = ckey(m.text)
             return acronym_map.get(compact_key(key), key)
 
         groups: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
