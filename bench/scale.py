@@ -157,10 +157,10 @@ def run_child(mode: str, corpus: str, model: str | None, workers: int, bare_samp
     res: dict = {"mode": mode, "workers": workers}
     with PeakRSS() as rss:
         if mode == "kg":
-            t0, c0 = time.perf_counter(), time.process_time()
-            r = kg.build([corpus], out, model=model, html=False, store=False)
+            t0, c0 = time.perf_counter(), cpu_seconds()  # forked workers count once joined
+            r = kg.build([corpus], out, model=model, html=False, store=False, n_process=workers)
             res["wall"] = time.perf_counter() - t0
-            res["cpu_section"] = time.process_time() - c0
+            res["cpu_section"] = cpu_seconds() - c0
             res.update(papers=r.papers, entities=r.entities, edges=r.edges, timings=r.timings)
         elif mode == "bare":
             import spacy
@@ -250,7 +250,7 @@ def gib(n: float) -> str:
 def report(rows: list[tuple[int, dict, dict]], dask_rows: list[dict], dask_size: int | None,
            rep_rows: list[tuple[int, dict, dict]] = ()) -> None:
     print("\nkg build at scale (synthetic corpora; html and store off; graph.json + graph.ttl written)\n")
-    head = (f"{'papers':>8}{'wall s':>9}{'papers/s':>10}{'bare p/s':>10}{'ratio':>7}{'ratio CPU':>10}"
+    head = (f"{'papers':>8}{'procs':>6}{'wall s':>9}{'papers/s':>10}{'bare p/s':>10}{'ratio':>7}{'ratio CPU':>10}"
             f"{'peak RSS GiB':>14}{'CPU s':>8}{'load':>6}  " + "  ".join(f"{s}" for s in STAGES))
     print(head)
     print("-" * len(head))
@@ -259,7 +259,7 @@ def report(rows: list[tuple[int, dict, dict]], dask_rows: list[dict], dask_size:
         bare_pps = bare["papers"] / bare["wall"]
         cpu_ratio = (r["papers"] / r["cpu_section"]) / (bare["papers"] / bare["cpu_section"])
         stages = "  ".join(f"{r['timings'].get(s, 0.0):>{len(s)}.1f}" for s in STAGES)
-        print(f"{r['papers']:>8}{r['wall']:>9.1f}{pps:>10.1f}{bare_pps:>10.1f}{pps / bare_pps:>7.2f}{cpu_ratio:>10.2f}"
+        print(f"{r['papers']:>8}{r['workers']:>6}{r['wall']:>9.1f}{pps:>10.1f}{bare_pps:>10.1f}{pps / bare_pps:>7.2f}{cpu_ratio:>10.2f}"
               f"{gib(r['peak_rss']):>14}{r['cpu']:>8.0f}{r['load_avg']:>6.1f}  {stages}")
     for n, r0, rep in rep_rows:
         scale = rep["papers"] / r0["papers"]
@@ -269,7 +269,7 @@ def report(rows: list[tuple[int, dict, dict]], dask_rows: list[dict], dask_size:
         t.update(rep["timings"])
         wall = sum(t.get(s, 0.0) for s in STAGES)
         stages = "  ".join(f"{t.get(s, 0.0):>{len(s)}.1f}" for s in STAGES)
-        print(f"{rep['papers']:>8}{wall:>9.1f}{rep['papers'] / wall:>10.1f}{'':>10}{'':>7}{'':>10}"
+        print(f"{rep['papers']:>8}{1:>6}{wall:>9.1f}{rep['papers'] / wall:>10.1f}{'':>10}{'':>7}{'':>10}"
               f"{gib(rep['peak_rss']):>14}{'':>8}{rep['load_avg']:>6.1f}  {stages}  *")
     if rep_rows:
         print("  * graph and exports measured on the largest build's extractions copied "
@@ -300,6 +300,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000], help="Corpus sizes to build.")
     ap.add_argument("--workers", type=int, nargs="*", default=[1, 2],
                     help="LocalCluster sizes to compare (empty: skip Dask).")
+    ap.add_argument("--n-process", type=int, nargs="*", default=[1],
+                    help="kg build --workers values to run on one machine (1: the same process as bare spaCy).")
     ap.add_argument("--dask-size", type=int, default=10_000, help="Corpus size for the Dask comparison.")
     ap.add_argument("--bare-sample", type=int, default=2000,
                     help="Papers of each corpus the bare spaCy pipeline runs over.")
@@ -331,10 +333,12 @@ def main() -> None:
     rows = []
     for n in args.sizes:
         c = corpus(n)
-        rows.append((n, measure("kg", c, args, out=work / f"build-{n}"), measure("bare", c, args)))
+        bare = measure("bare", c, args)
+        for w in args.n_process:
+            rows.append((n, measure("kg", c, args, workers=w, out=work / f"build-{n}"), bare))
     rep_rows = []
     if args.replicate and rows:
-        n0, r0, _ = rows[-1]
+        n0, r0, _ = next(row for row in reversed(rows) if row[1]["workers"] == 1)
         for n in args.replicate:
             rep_rows.append((n, r0, measure("replicate", work / f"build-{n0}" / "graph.json", args,
                                             workers=max(1, round(n / n0)))))
