@@ -28,7 +28,7 @@ from spacy.util import compile_infix_regex, filter_spans
 from ..errors import ModelError
 from ..types import ENTITY_TYPES
 from .acronyms import find_acronyms
-from .rules import clean_span, is_generic, role_cues
+from .rules import clean_span, is_generic, role_cues, trim_span
 
 __all__ = ["load_pipeline", "DEFAULT_MODEL", "FALLBACK_MODEL", "LABEL_MAP", "entity_type"]
 
@@ -158,7 +158,7 @@ def _name_run(doc: Doc, i: int, step: int) -> tuple[int, int] | None:
     default_config={},
 )
 def make_kg_rules(nlp: Language, name: str) -> "KGRules":
-    return KGRules(name)
+    return KGRules(name, nlp=nlp)
 
 
 class KGRules:
@@ -170,8 +170,16 @@ class KGRules:
     ``(start_char, end_char)`` to role).
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, nlp: Language | None = None) -> None:
         self.name = name
+        self._nlp = nlp
+
+    def _known_type(self, text: str) -> str | None:
+        """The type the gazetteer (if the pipeline has one) gives this exact name."""
+        if self._nlp is None or "kg_gazetteer" not in self._nlp.pipe_names:
+            return None
+        types = getattr(self._nlp.get_pipe("kg_gazetteer"), "types", {})
+        return types.get(text) or types.get(text.lower())
 
     def __call__(self, doc: Doc) -> Doc:
         try:
@@ -195,8 +203,12 @@ class KGRules:
             if etype is None:
                 continue
             for s, e in self._split_definitions(ent.start_char, ent.end_char, acronyms):
-                s, e = clean_span(text, s, e)
-                span = doc.char_span(s, e, label=etype, alignment_mode="contract")
+                s0, e0 = clean_span(text, s, e)
+                s, e = clean_span(text, *trim_span(text, s0, e0, etype))
+                label = etype
+                if (s, e) != (s0, e0):  # the model's label was for the longer phrase
+                    label = self._known_type(text[s:e]) or etype
+                span = doc.char_span(s, e, label=label, alignment_mode="contract")
                 if span is None or is_generic(span.text):
                     continue
                 span.id_ = ent.ent_id_ or "model"

@@ -15,6 +15,7 @@ __all__ = [
     "GENERIC_WORDS",
     "is_generic",
     "clean_span",
+    "trim_span",
     "role_cues",
     "relation_between",
 ]
@@ -28,19 +29,18 @@ GENERIC_WORDS = frozenset(
     """approach approaches method methods methodology model models framework frameworks technique
     techniques algorithm algorithms system systems result results experiment experiments
     experimental paper papers work works study studies state art of the-art state-of-the-art sota
-    task tasks problem problems performance performances data baseline baselines analysis
-    solution solutions procedure procedures scheme schemes strategy strategies setting settings
-    setup setups way ways idea ideas case cases component components module modules architecture
-    architectures variant variants version versions extension extensions example examples
-    application applications evaluation evaluations improvement improvements accuracy efficiency
-    effectiveness quality benchmark benchmarks dataset datasets corpus corpora theory theories
-    practice practices feature features parameter parameters property properties novel new proposed
-    existing previous prior recent current standard simple efficient effective general generic
-    various different other key main first second one two three number numbers level levels
-    literature research researchers field fields domain domains tool tools process processes
-    technology technologies issue issues challenge challenges question questions goal goals fact
-    facts term terms type types kind kinds form forms part parts end art-of-the and or in to for
-    on with by from as at into it this that these those our their we they he she them i you
+    task tasks problem problems performance performances data baseline baselines analysis solution
+    solutions procedure procedures scheme schemes strategy strategies setting settings setup setups
+    way ways idea ideas case cases component components module modules architecture architectures
+    variant variants version versions extension extensions example examples application
+    applications evaluation evaluations improvement improvements benchmark benchmarks dataset
+    datasets corpus corpora theory theories practice practices novel new proposed existing previous
+    prior recent current standard simple efficient effective general generic various different
+    other key main first second one two three number numbers level levels literature research
+    researchers field fields domain domains tool tools technology technologies issue issues
+    challenge challenges question questions goal goals fact facts term terms type types kind kinds
+    form forms part parts end art-of-the and or in to for on with by from as at into it this that
+    these those our their we they he she them i you
     """.split()
 )
 
@@ -82,6 +82,46 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
         if m and m.group(1).lower() in _DETERMINERS and end - start > m.end():
             start += m.end()
             changed = True
+    return start, end
+
+
+_LEADING_VERBS = frozenset(
+    """use uses using used train trains training trained fine-tune fine-tunes fine-tuning fine-tuned
+    finetune finetunes finetuning finetuned apply applies applying applied employ employs employing
+    leverage leverages leveraging adopt adopts adopting propose proposes proposing introduce
+    introduces introducing evaluate evaluates evaluating compare compares comparing improve
+    improves improving via with""".split()
+)
+_DATASET_NOUNS = ("dataset", "datasets", "data set", "data sets", "benchmark", "benchmarks", "corpus",
+                  "suite")
+
+
+def trim_span(text: str, start: int, end: int, type: str | None = None) -> tuple[int, int]:
+    """Drop a leading verb ("fine-tune BERT") and, for datasets, a trailing "dataset" after a name.
+
+    Only where what remains is still an entity.
+
+    >>> s = "We fine-tune BERT on the CoNLL-2003 dataset."
+    >>> a, b = trim_span(s, 3, 17); s[a:b]
+    'BERT'
+    >>> a, b = trim_span(s, 25, 43, "dataset"); s[a:b]
+    'CoNLL-2003'
+    >>> a, b = trim_span("training data", 0, 13); "training data"[a:b]
+    'training data'
+    """
+    span = text[start:end]
+    m = re.match(r"(\S+)\s+", span)
+    if m and m.group(1).lower() in _LEADING_VERBS and not is_generic(span[m.end():]):
+        start += m.end()
+        span = text[start:end]
+    if type == "dataset":
+        low = span.lower()
+        for noun in _DATASET_NOUNS:
+            if low.endswith(" " + noun):
+                rest = span[: -len(noun) - 1].rstrip()
+                if rest and not is_generic(rest) and any(c.isupper() or c.isdigit() for c in rest):
+                    end = start + len(rest)
+                break
     return start, end
 
 
