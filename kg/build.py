@@ -57,6 +57,7 @@ def build(
     store: bool = True,
     update: bool = False,
     dask: str | None = None,
+    html_max_nodes: int | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of *inputs* and write its exports into *out_dir*.
 
@@ -85,6 +86,8 @@ def build(
         Run extraction on a Dask cluster: ``"local"`` starts a LocalCluster,
         ``"tcp://HOST:8786"`` connects to a running scheduler. The output is
         byte-identical to a one-process build.
+    html_max_nodes : int, optional
+        Cap of graph.html (default :data:`kg.export.html.DEFAULT_MAX_NODES`).
     """
     timings: dict[str, float] = {}
     skipped = 0
@@ -133,7 +136,8 @@ def build(
     timings["graph"] = time.perf_counter() - t0
 
     out = Path(out_dir)
-    files = write_exports(G, out, base_iri=base_iri, html=html, store=store, timings=timings)
+    files = write_exports(G, out, base_iri=base_iri, html=html, store=store, timings=timings,
+                          html_max_nodes=html_max_nodes)
     n_entities = sum(1 for _, k in G.nodes(data="kind") if k == ENTITY)
     n_papers = sum(1 for _, k in G.nodes(data="kind") if k == PAPER)
     return BuildResult(G, n_papers, n_entities, G.number_of_edges(), skipped, files, timings)
@@ -147,6 +151,7 @@ def write_exports(
     html: bool = True,
     store: bool = True,
     timings: dict[str, float] | None = None,
+    html_max_nodes: int | None = None,
 ) -> dict[str, Path]:
     """Write graph.json, graph.ttl, graph.html and store/ for *G* into *out*."""
     from .export.json import write_json
@@ -171,7 +176,7 @@ def write_exports(
         from .export.html import write_html
 
         t0 = time.perf_counter()
-        write_html(G, out / "graph.html")
+        write_html(G, out / "graph.html", **({} if html_max_nodes is None else {"max_nodes": html_max_nodes}))
         files["graph.html"] = out / "graph.html"
         timings["export_html"] = time.perf_counter() - t0
     if store:

@@ -25,6 +25,9 @@ def _report_invalid(err: InputError) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
               help="Processes for extraction.")
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
+@click.option("--html-max-nodes", type=click.IntRange(min=0), default=None,
+              help="Most connected entities drawn in graph.html (default 1000, drawn with vis-network; "
+                   "up to 20000 draw on a fast canvas; 0 for no cap).")
 @click.option("--no-store", is_flag=True, help="Skip the embedded SPARQL store.")
 @click.option("--update", "update_dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Add INPUTS to the graph already built in DIR (written back to DIR) without "
@@ -34,8 +37,8 @@ def _report_invalid(err: InputError) -> None:
                    "connects to a running scheduler. Needs the 'dask' extra.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @input_options
-def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, no_store, update_dir, dask_address,
-          quiet, fmt, skip_invalid):
+def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, html_max_nodes, no_store, update_dir,
+          dask_address, quiet, fmt, skip_invalid):
     """Build the knowledge graph of INPUTS (files or folders; default: seeds/).
 
     Reads titles and abstracts (.txt daily-paper dumps, .jsonl, .json, .csv,
@@ -57,6 +60,7 @@ def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, no_sto
         inputs or ("seeds",), out_dir, update=update_dir is not None, model=model, format=fmt, skip_invalid=skip_invalid,
         on_invalid=_report_invalid, warn=warn, base_iri=base_iri, batch_size=batch_size, n_process=workers,
         progress=not quiet, html=not no_html, store=not no_store, dask=dask_address,
+        html_max_nodes=html_max_nodes,
     )
     if skip_invalid and result.skipped:
         click.echo(f"kg: skipped {result.skipped} invalid record(s)", err=True)

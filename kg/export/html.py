@@ -73,8 +73,10 @@ __all__ = [
     "write_html",
 ]
 
-#: Overview cap: above it, the most connected entities are shown (20k draw in about 0.5 s).
-DEFAULT_MAX_NODES = 20000
+#: Overview cap: above it, the most connected entities are shown. At this size vis-network
+#: (pyvis) draws the overview with its full interactivity; ``max_nodes=20000`` draws up to
+#: 20k on the canvas renderer (about 0.5 s) instead.
+DEFAULT_MAX_NODES = 1000
 #: Ego-view cap: nearest nodes first, then the most connected.
 DEFAULT_EGO_MAX_NODES = 1000
 #: Views with more nodes than this draw with physics off (the layout is final).
