@@ -147,7 +147,7 @@ def replicate(extractions: list, factor: int) -> list:
 
 
 def run_child(mode: str, corpus: str, model: str | None, workers: int, bare_sample: int,
-              out: Path | None = None) -> dict:
+              out: Path | None = None, min_cooccurrence: int | None = None) -> dict:
     """Runs in a fresh process: one measurement, returned as a dict."""
     import kg
 
@@ -158,7 +158,8 @@ def run_child(mode: str, corpus: str, model: str | None, workers: int, bare_samp
     with PeakRSS() as rss:
         if mode == "kg":
             t0, c0 = time.perf_counter(), cpu_seconds()  # forked workers count once joined
-            r = kg.build([corpus], out, model=model, html=False, store=False, n_process=workers)
+            r = kg.build([corpus], out, model=model, html=False, store=False, n_process=workers,
+                         min_cooccurrence=min_cooccurrence)
             res["wall"] = time.perf_counter() - t0
             res["cpu_section"] = cpu_seconds() - c0
             res.update(papers=r.papers, entities=r.entities, edges=r.edges, timings=r.timings)
@@ -231,6 +232,8 @@ def measure(mode: str, corpus: Path, args: argparse.Namespace, workers: int = 1,
         cmd += ["--_out", str(out)]
     if args.model:
         cmd += ["--model", args.model]
+    if args.min_cooccurrence is not None:
+        cmd += ["--min-cooccurrence", str(args.min_cooccurrence)]
     print(f"  running {mode}{'' if mode != 'dask' else f' ({workers} worker(s))'} on {corpus.name} ...",
           file=sys.stderr, flush=True)
     proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
@@ -306,6 +309,8 @@ def main() -> None:
     ap.add_argument("--bare-sample", type=int, default=2000,
                     help="Papers of each corpus the bare spaCy pipeline runs over.")
     ap.add_argument("--model", default=None, help="spaCy pipeline (default: kg's).")
+    ap.add_argument("--min-cooccurrence", type=int, default=None,
+                    help="Passed to kg.build (default: kg's, 1 below 20,000 papers, else 2).")
     ap.add_argument("--seed", type=int, default=0, help="RNG seed of the synthetic corpora.")
     ap.add_argument("--keep", type=Path, default=None, help="Folder for the corpora (default: a temp folder).")
     ap.add_argument("--_child", nargs=2, metavar=("MODE", "CORPUS"), help=argparse.SUPPRESS)
@@ -318,7 +323,8 @@ def main() -> None:
 
     if args._child:
         mode, corpus = args._child
-        print(json.dumps(run_child(mode, corpus, args.model, args._workers, args.bare_sample, args._out)))
+        print(json.dumps(run_child(mode, corpus, args.model, args._workers, args.bare_sample, args._out,
+                                    args.min_cooccurrence)))
         return
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-scale-corpus-"))

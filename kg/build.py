@@ -21,10 +21,25 @@ from .extract import extract_papers, load_pipeline
 from .graph import ENTITY, PAPER, build_graph
 from .read import read_papers
 
-__all__ = ["build", "BuildResult", "DEFAULT_INPUTS", "DEFAULT_OUT"]
+__all__ = ["build", "BuildResult", "DEFAULT_INPUTS", "DEFAULT_OUT", "AUTO_COOCCURRENCE_PAPERS",
+           "default_min_cooccurrence"]
 
 DEFAULT_INPUTS = ("seeds",)
 DEFAULT_OUT = "exports"
+#: From this many papers on, co-occurrence edges need 2 papers by default (see build()).
+AUTO_COOCCURRENCE_PAPERS = 20_000
+
+
+def default_min_cooccurrence(n_papers: int) -> int:
+    """1 below :data:`AUTO_COOCCURRENCE_PAPERS` papers, else 2.
+
+    Most entity pairs meet in one paper only (about 9 in 10); on a large corpus
+    those single-paper edges are most of the graph's memory and say little.
+
+    >>> default_min_cooccurrence(361), default_min_cooccurrence(100_000)
+    (1, 2)
+    """
+    return 1 if n_papers < AUTO_COOCCURRENCE_PAPERS else 2
 
 
 @dataclass
@@ -58,6 +73,7 @@ def build(
     update: bool = False,
     dask: str | None = None,
     html_max_nodes: int | None = None,
+    min_cooccurrence: int | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of *inputs* and write its exports into *out_dir*.
 
@@ -88,6 +104,9 @@ def build(
         byte-identical to a one-process build.
     html_max_nodes : int, optional
         Cap of graph.html (default :data:`kg.export.html.DEFAULT_MAX_NODES`).
+    min_cooccurrence : int, optional
+        Papers a pair of entities must share for a ``co_occurs`` edge; default
+        :func:`default_min_cooccurrence` of the corpus size.
     """
     timings: dict[str, float] = {}
     skipped = 0
@@ -122,8 +141,9 @@ def build(
     elif dask is not None:
         from .extract.distributed import extract_papers_dask
 
+        workers = {"n_workers": n_process} if n_process > 1 else {}
         extractions = list(extract_papers_dask(papers, address=dask, model=model, batch_size=batch_size,
-                                               progress=tick))
+                                               progress=tick, **workers))
     else:
         extractions = list(extract_papers(papers, nlp=nlp, batch_size=batch_size, n_process=n_process,
                                           progress=tick))
@@ -132,7 +152,12 @@ def build(
     timings["extract"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    G = build_graph(previous + [(x.paper, x.mentions, x.relations) for x in extractions], fixed_types=fixed_types)
+    n_total = len(previous) + len(extractions)
+    if min_cooccurrence is None:
+        min_cooccurrence = default_min_cooccurrence(n_total)
+    G = build_graph(previous + [(x.paper, x.mentions, x.relations) for x in extractions],
+                    fixed_types=fixed_types, min_cooccurrence=min_cooccurrence)
+    del previous, extractions  # the graph holds what is needed; free the mentions before exporting
     timings["graph"] = time.perf_counter() - t0
 
     out = Path(out_dir)

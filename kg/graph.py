@@ -107,6 +107,7 @@ def build_graph(
     extractions: Iterable[tuple[Paper, Sequence[Mention], Sequence[RelationMention]]],
     *,
     cooccurrence: bool = True,
+    min_cooccurrence: int = 1,
     fixed_types: dict[str, str] | None = None,
 ) -> nx.MultiDiGraph:
     """Build kg's graph from per-paper mentions and relations.
@@ -118,6 +119,10 @@ def build_graph(
         :class:`~kg.extract.Extraction` objects.
     cooccurrence : bool
         Add ``co_occurs`` edges between entities of the same paper.
+    min_cooccurrence : int
+        Keep a ``co_occurs`` edge only for pairs found together in at least
+        this many papers. Most pairs meet once; on large corpora 2 keeps the
+        graph (and its memory) several times smaller.
     fixed_types : dict, optional
         Compact canonical key -> entity type to keep instead of re-voting
         (see :func:`entity_types`); used by ``kg build --update``.
@@ -190,7 +195,8 @@ def build_graph(
     for u, v, attrs in paper_edges:
         G.add_edge(u, v, key=MENTION, **attrs)
     for a, b, w in cooc.items() if cooc is not None else ():
-        G.add_edge(a, b, key=CO_OCCURS, kind=CO_OCCURS, weight=w)
+        if w >= min_cooccurrence:
+            G.add_edge(a, b, key=CO_OCCURS, kind=CO_OCCURS, weight=w)
     for (h, t, rtype) in sorted(rel_edges):
         ev = rel_edges[(h, t, rtype)]
         G.add_edge(h, t, key=rtype, kind=rtype, weight=len(rel_papers[(h, t, rtype)]), evidence=ev)

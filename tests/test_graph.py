@@ -94,3 +94,11 @@ def test_graph_keeps_enough_to_rebuild_itself(tmp_path):
     H = build_graph(extractions_from_graph(read_json(tmp_path / "g.json")))
     write_json(H, tmp_path / "h.json")
     assert (tmp_path / "g.json").read_bytes() == (tmp_path / "h.json").read_bytes()
+
+
+def test_min_cooccurrence_drops_single_paper_pairs():
+    G = build_graph(corpus(), min_cooccurrence=2)
+    pairs = [(u, v, d["weight"]) for u, v, k, d in G.edges(keys=True, data=True) if k == CO_OCCURS]
+    assert pairs and all(w >= 2 for _, _, w in pairs)
+    all_pairs = [k for _, _, k in build_graph(corpus()).edges(keys=True) if k == CO_OCCURS]
+    assert len(all_pairs) > len(pairs)

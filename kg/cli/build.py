@@ -23,7 +23,8 @@ def _report_invalid(err: InputError) -> None:
 @click.option("--base-iri", metavar="IRI", help="Base IRI for the RDF export and store.")
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1), help="Texts per spaCy batch.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
-              help="Processes for extraction.")
+              help="Extraction processes on this machine; with --dask local, the number of Dask workers "
+                   "(default there: 2).")
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("--html-max-nodes", type=click.IntRange(min=0), default=None,
               help="Most connected entities drawn in graph.html (default 1000, drawn with vis-network; "
@@ -32,13 +33,16 @@ def _report_invalid(err: InputError) -> None:
 @click.option("--update", "update_dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Add INPUTS to the graph already built in DIR (written back to DIR) without "
                    "re-extracting its papers.")
+@click.option("--min-cooccurrence", type=click.IntRange(min=1), default=None,
+              help="Papers two entities must share to get a co_occurs edge [default: 1, or 2 from "
+                   "20,000 papers on, where single-paper pairs are most of the graph's memory].")
 @click.option("--dask", "dask_address", metavar="local|tcp://HOST:PORT",
               help="Run extraction on a Dask cluster: 'local' starts one on this machine, an address "
                    "connects to a running scheduler. Needs the 'dask' extra.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @input_options
 def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, html_max_nodes, no_store, update_dir,
-          dask_address, quiet, fmt, skip_invalid):
+          min_cooccurrence, dask_address, quiet, fmt, skip_invalid):
     """Build the knowledge graph of INPUTS (files or folders; default: seeds/).
 
     Reads titles and abstracts (.txt daily-paper dumps, .jsonl, .json, .csv,
@@ -60,7 +64,7 @@ def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, html_m
         inputs or ("seeds",), out_dir, update=update_dir is not None, model=model, format=fmt, skip_invalid=skip_invalid,
         on_invalid=_report_invalid, warn=warn, base_iri=base_iri, batch_size=batch_size, n_process=workers,
         progress=not quiet, html=not no_html, store=not no_store, dask=dask_address,
-        html_max_nodes=html_max_nodes,
+        html_max_nodes=html_max_nodes, min_cooccurrence=min_cooccurrence,
     )
     if skip_invalid and result.skipped:
         click.echo(f"kg: skipped {result.skipped} invalid record(s)", err=True)
