@@ -31,6 +31,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from ._component import Component
+
 __all__ = ["EDGE_WORDS", "Boundaries", "add_boundaries", "repair"]
 
 _FUNCTION = {
@@ -124,7 +126,7 @@ def repair(words: Sequence[str], *, next_token: str | None = None,
     return out
 
 
-class Boundaries:
+class Boundaries(Component):
     """The ``kg_boundaries`` component: applies :func:`repair` to every entity."""
 
     def __init__(self, name: str = "kg_boundaries", *, split_lists: bool = True,
@@ -132,22 +134,6 @@ class Boundaries:
         self.name = name
         self.split_lists = split_lists
         self.split_on = frozenset({",", "and", "or"} if split_conjunctions else {","})
-
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            self.set_annotations(doc, self.match(doc))
-            return doc
-        except Exception as e:  # noqa: BLE001 - spaCy's error-handler protocol
-            return error_handler(self.name, self, [doc], e)
-
-    def get_error_handler(self):
-        from spacy.util import raise_error
-
-        return getattr(self, "_error_handler", raise_error)
-
-    def set_error_handler(self, error_handler) -> None:
-        self._error_handler = error_handler
 
     def match(self, doc: Doc) -> list[Span]:
         """The repaired entities of *doc*."""

@@ -28,6 +28,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from ._component import Component
+
 __all__ = ["Consistency", "is_name_like", "propagate", "vote"]
 
 _IGNORED_LABELS = {"generic"}
@@ -80,7 +82,7 @@ def propagate(text: str, ents: Sequence[tuple[int, int, str]]) -> list[tuple[int
     return sorted(new)
 
 
-class Consistency:
+class Consistency(Component):
     """The ``kg_consistency`` component (see the module docstring)."""
 
     def __init__(self, name: str = "kg_consistency", *, relabel: bool = True,
@@ -88,22 +90,6 @@ class Consistency:
         self.name = name
         self.relabel = relabel
         self.add = add
-
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            self.set_annotations(doc, self.match(doc))
-            return doc
-        except Exception as e:  # noqa: BLE001 - spaCy's error-handler protocol
-            return error_handler(self.name, self, [doc], e)
-
-    def get_error_handler(self):
-        from spacy.util import raise_error
-
-        return getattr(self, "_error_handler", raise_error)
-
-    def set_error_handler(self, error_handler) -> None:
-        self._error_handler = error_handler
 
     def match(self, doc: Doc) -> list[Span]:
         """The document's entities, relabelled and completed."""

@@ -36,6 +36,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..errors import InputError
+from ._component import Component
 
 __all__ = [
     "DEFAULT_GAZETTEER",
@@ -102,7 +103,7 @@ def is_case_sensitive(name: str) -> bool:
     return sum(c.isupper() for c in letters) >= len(letters) / 2
 
 
-class Gazetteer:
+class Gazetteer(Component):
     """The ``kg_gazetteer`` pipeline component (see the module docstring)."""
 
     def __init__(
@@ -131,22 +132,6 @@ class Gazetteer:
             self.types.setdefault(key, entry.type)
             matcher = self.exact if sensitive else self.lower
             matcher.add(entry.type, [nlp.make_doc(entry.text)])
-
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            self.set_annotations(doc, self.match(doc))
-            return doc
-        except Exception as e:  # noqa: BLE001 - spaCy's error-handler protocol
-            return error_handler(self.name, self, [doc], e)
-
-    def get_error_handler(self):
-        from spacy.util import raise_error
-
-        return getattr(self, "_error_handler", raise_error)
-
-    def set_error_handler(self, error_handler) -> None:
-        self._error_handler = error_handler
 
     def match(self, doc: Doc) -> list[Span]:
         """Known names in *doc*, longest first where they overlap."""

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ._component import Component
+
 __all__ = ["META_KEY", "HeadTypes", "head_type_table", "head_word"]
 
 #: Key of the head-word table in a pipeline's meta.json.
@@ -59,7 +61,7 @@ def head_type_table(
     return table
 
 
-class HeadTypes:
+class HeadTypes(Component):
     """The ``kg_head_types`` component: relabels entities whose head word is in the table."""
 
     def __init__(self, name: str = "kg_head_types", *, table: Mapping[str, str] | None = None) -> None:
@@ -69,20 +71,7 @@ class HeadTypes:
     def __call__(self, doc: Doc) -> Doc:
         if not self.table:
             return doc
-        error_handler = self.get_error_handler()
-        try:
-            self.set_annotations(doc, self.match(doc))
-            return doc
-        except Exception as e:  # noqa: BLE001 - spaCy's error-handler protocol
-            return error_handler(self.name, self, [doc], e)
-
-    def get_error_handler(self):
-        from spacy.util import raise_error
-
-        return getattr(self, "_error_handler", raise_error)
-
-    def set_error_handler(self, error_handler) -> None:
-        self._error_handler = error_handler
+        return super().__call__(doc)
 
     def match(self, doc: Doc) -> list[Span]:
         """The entities of *doc*, relabelled by head word where the table knows it."""

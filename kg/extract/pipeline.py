@@ -27,6 +27,7 @@ from spacy.util import compile_infix_regex, filter_spans
 
 from ..errors import ModelError
 from ..types import ENTITY_TYPES
+from ._component import Component
 from .acronyms import find_acronyms
 from .rules import clean_span, is_generic, role_cues, trim_span
 
@@ -161,7 +162,7 @@ def make_kg_rules(nlp: Language, name: str) -> "KGRules":
     return KGRules(name, nlp=nlp)
 
 
-class KGRules:
+class KGRules(Component):
     """Cue-phrase entities and roles, acronym definitions, generic-phrase removal.
 
     Writes ``doc.ents`` (kg types as labels; ``ent_id_`` says ``model``,
@@ -180,18 +181,6 @@ class KGRules:
             return None
         types = getattr(self._nlp.get_pipe("kg_gazetteer"), "types", {})
         return types.get(text) or types.get(text.lower())
-
-    def __call__(self, doc: Doc) -> Doc:
-        try:
-            spans = self.match(doc)
-            self.set_annotations(doc, spans)
-        except Exception as exc:  # pragma: no cover - handed to spaCy's error handler
-            return self.get_error_handler()(self.name, self, [doc], exc)
-        return doc
-
-    def get_error_handler(self):
-        from spacy.util import raise_error
-        return raise_error
 
     def match(self, doc: Doc) -> list[tuple[Span, str | None]]:
         """Return kept spans (label = kg type, ``id_`` = source) with the role cues give them."""
