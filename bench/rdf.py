@@ -10,16 +10,14 @@ timed on a --rdflib-triples slice (it is ~100x slower); pushes go to a local
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-
 import argparse
 import gc
 import io
 import shutil
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib

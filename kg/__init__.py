@@ -18,16 +18,16 @@ from .types import Entity, Mention, Paper
 __version__ = "0.1.0"
 
 __all__ = [
-    "KGError",
-    "Paper",
-    "Mention",
     "Entity",
+    "KGError",
     "KnowledgeGraph",
+    "Mention",
+    "Paper",
+    "__version__",
     "build",
+    "extract_papers",
     "load",
     "read_papers",
-    "extract_papers",
-    "__version__",
 ]
 
 # Heavy modules (spaCy, rdflib) load on first use, so `import kg` stays fast.

@@ -21,8 +21,14 @@ from .extract import extract_papers, load_pipeline
 from .graph import ENTITY, PAPER, build_graph
 from .read import read_papers
 
-__all__ = ["build", "BuildResult", "DEFAULT_INPUTS", "DEFAULT_OUT", "AUTO_COOCCURRENCE_PAPERS",
-           "default_min_cooccurrence"]
+__all__ = [
+    "AUTO_COOCCURRENCE_PAPERS",
+    "DEFAULT_INPUTS",
+    "DEFAULT_OUT",
+    "BuildResult",
+    "build",
+    "default_min_cooccurrence",
+]
 
 DEFAULT_INPUTS = ("seeds",)
 DEFAULT_OUT = "exports"

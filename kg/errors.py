@@ -15,11 +15,11 @@ from __future__ import annotations
 from os import PathLike, fspath
 
 __all__ = [
-    "KGError",
+    "ExportError",
     "InputError",
+    "KGError",
     "ModelError",
     "NotFoundError",
-    "ExportError",
     "StoreError",
 ]
 

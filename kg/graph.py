@@ -33,27 +33,27 @@ from typing import Any
 
 import networkx as nx
 
-from .normalize import Normalizer, entity_id
+from .normalize import Normalizer
 from .types import ROLES, Mention, Paper, RelationMention
 
 __all__ = [
-    "SCHEMA_VERSION",
-    "PAPER",
-    "ENTITY",
-    "MENTION",
     "CO_OCCURS",
-    "USED_FOR",
-    "EVALUATED_ON",
-    "RELATION_KEYS",
-    "PAPER_ATTRS",
+    "ENTITY",
     "ENTITY_ATTRS",
+    "EVALUATED_ON",
+    "MENTION",
+    "PAPER",
+    "PAPER_ATTRS",
+    "RELATION_KEYS",
+    "SCHEMA_VERSION",
+    "USED_FOR",
     "build_graph",
-    "evidence_record",
-    "mention_from_evidence",
-    "extractions_from_graph",
-    "entity_types",
-    "papers_of",
     "entities_of",
+    "entity_types",
+    "evidence_record",
+    "extractions_from_graph",
+    "mention_from_evidence",
+    "papers_of",
 ]
 
 SCHEMA_VERSION = 1

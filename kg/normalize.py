@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .types import ENTITY_TYPES, Entity, Mention
 
-__all__ = ["canonical_key", "compact_key", "entity_id", "singular", "is_acronym", "Normalizer", "normalise"]
+__all__ = ["Normalizer", "canonical_key", "compact_key", "entity_id", "is_acronym", "normalise", "singular"]
 
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _DETS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "its", "such"}
@@ -123,7 +123,7 @@ def entity_id(type: str, key: str) -> str:
     >>> entity_id("method", "teacher forcing")
     'method-aa76614b1ecb66eb'
     """
-    digest = hashlib.blake2b(f"{type}\0{compact_key(key)}".encode("utf-8"), digest_size=8).hexdigest()
+    digest = hashlib.blake2b(f"{type}\0{compact_key(key)}".encode(), digest_size=8).hexdigest()
     return f"{type}-{digest}"
 
 

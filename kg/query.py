@@ -21,7 +21,7 @@ from .graph import CO_OCCURS, ENTITY, MENTION, PAPER
 from .normalize import canonical_key, compact_key
 from .types import ENTITY_TYPES, ROLES
 
-__all__ = ["KnowledgeGraph", "Hit", "load"]
+__all__ = ["Hit", "KnowledgeGraph", "load"]
 
 _ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
 
@@ -47,7 +47,7 @@ class Hit:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-def load(path: str | os.PathLike[str] = "exports") -> "KnowledgeGraph":
+def load(path: str | os.PathLike[str] = "exports") -> KnowledgeGraph:
     """Load a graph that ``kg build`` wrote: its output folder or its ``graph.json``.
 
     >>> g = load("exports")        # doctest: +SKIP
@@ -103,9 +103,8 @@ class KnowledgeGraph:
 
         Where several entities share the name, the one in most papers wins.
         """
-        if name in self.graph:
-            if kind is None or self.graph.nodes[name].get("kind") == kind:
-                return name
+        if name in self.graph and (kind is None or self.graph.nodes[name].get("kind") == kind):
+            return name
         names = self._names()
         for key in (name.casefold(), compact_key(canonical_key(name))):
             nodes = [n for n in names.get(key, []) if kind is None or self.graph.nodes[n].get("kind") == kind]
@@ -267,7 +266,7 @@ def _adjacent(G: nx.MultiDiGraph, u: str) -> list[str]:
 def _strength(G: nx.MultiDiGraph, a: str, b: str) -> float:
     total = 0.0
     for u, v in ((a, b), (b, a)):
-        for k, data in (G.get_edge_data(u, v) or {}).items():
+        for data in (G.get_edge_data(u, v) or {}).values():
             total += data.get("weight", data.get("count", 1))
     if total == 0.0:
         total = float(G.nodes[b].get("papers", 0))

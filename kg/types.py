@@ -19,12 +19,12 @@ from typing import Any
 
 __all__ = [
     "ENTITY_TYPES",
-    "ROLES",
     "RELATION_TYPES",
-    "Paper",
-    "Mention",
-    "RelationMention",
+    "ROLES",
     "Entity",
+    "Mention",
+    "Paper",
+    "RelationMention",
 ]
 
 #: Entity types kg extracts, in a fixed order (used to break ties).

@@ -36,7 +36,7 @@ def test_every_command_has_help(path, cmd):
 def kg_cmd(*args, cwd=None, input=None):
     """Run the installed console script, as a user would."""
     return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=cwd,
-                          input=input, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          input=input, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
 
 
 def test_bad_input_one_line_exit_2_no_traceback(tmp_path):

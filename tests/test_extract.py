@@ -9,8 +9,8 @@ import pytest
 
 from kg.extract import extract_papers, load_pipeline
 from kg.normalize import normalise
-from kg.types import ENTITY_TYPES, Paper
 from kg.read import read_papers
+from kg.types import ENTITY_TYPES, Paper
 
 from .conftest import SEEDS
 

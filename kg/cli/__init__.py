@@ -14,7 +14,7 @@ import click
 
 from ..errors import KGError
 
-__all__ = ["main", "cli"]
+__all__ = ["cli", "main"]
 
 #: Command modules, in the order their commands are listed.
 COMMAND_MODULES = ("build", "query", "rdf", "view", "train")

@@ -70,7 +70,7 @@ def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, html_m
         click.echo(f"kg: skipped {result.skipped} invalid record(s)", err=True)
     if not quiet:
         click.echo(f"{result.papers} papers, {result.entities} entities, {result.edges} edges", err=True)
-        for name, path in result.files.items():
+        for path in result.files.values():
             click.echo(f"wrote {path}", err=True)
 
 

@@ -20,7 +20,7 @@ import networkx as nx
 from .._io import atomic_write
 from ..errors import InputError
 
-__all__ = ["graph_to_data", "data_to_graph", "write_json", "read_json"]
+__all__ = ["data_to_graph", "graph_to_data", "read_json", "write_json"]
 
 
 def graph_to_data(G: nx.MultiDiGraph) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from ..types import Mention, Paper, RelationMention
 from .pipeline import load_pipeline
 from .rules import relation_between
 
-__all__ = ["Extraction", "extract_papers", "load_pipeline", "doc_spans", "assemble", "SOURCE_CONFIDENCE"]
+__all__ = ["SOURCE_CONFIDENCE", "Extraction", "assemble", "doc_spans", "extract_papers", "load_pipeline"]
 
 #: Prior confidence of a mention by what found it. spaCy's greedy NER gives no
 #: per-span probability, so kg states how much it trusts each source instead.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["Acronym", "find_acronyms", "best_long_form"]
+__all__ = ["Acronym", "best_long_form", "find_acronyms"]
 
 _PAREN = re.compile(r"\(\s*([^()\s;,]{2,12})\s*\)")
 _WORD = re.compile(r"[^\s]+")

@@ -31,7 +31,7 @@ from ._component import Component
 from .acronyms import find_acronyms
 from .rules import clean_span, is_generic, role_cues, trim_span
 
-__all__ = ["load_pipeline", "DEFAULT_MODEL", "FALLBACK_MODEL", "LABEL_MAP", "entity_type"]
+__all__ = ["DEFAULT_MODEL", "FALLBACK_MODEL", "LABEL_MAP", "entity_type", "load_pipeline"]
 
 #: The pipeline shipped inside kg.
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "scierc"
@@ -92,7 +92,7 @@ def _load(model: str) -> Language:
             f"cannot load spaCy pipeline {name!r}: {str(exc).splitlines()[0][:200]}",
             hint="pass --model with an installed pipeline name or a pipeline folder",
         ) from None
-    except Exception as exc:  # corrupt or incompatible pipeline folders
+    except Exception as exc:  # noqa: BLE001 - corrupt or incompatible pipeline folders
         raise ModelError(f"spaCy pipeline {name!r} failed to load: {exc}",
                          hint="use a pipeline trained with spaCy 3.8") from None
     infixes = list(nlp.Defaults.infixes) + [_GLUED_SENTENCE]
@@ -158,7 +158,7 @@ def _name_run(doc: Doc, i: int, step: int) -> tuple[int, int] | None:
     requires=["doc.sents"],
     default_config={},
 )
-def make_kg_rules(nlp: Language, name: str) -> "KGRules":
+def make_kg_rules(nlp: Language, name: str) -> KGRules:
     return KGRules(name, nlp=nlp)
 
 

@@ -13,11 +13,11 @@ import re
 
 __all__ = [
     "GENERIC_WORDS",
-    "is_generic",
     "clean_span",
-    "trim_span",
-    "role_cues",
+    "is_generic",
     "relation_between",
+    "role_cues",
+    "trim_span",
 ]
 
 _DETERMINERS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "its", "his",
@@ -26,22 +26,7 @@ _DETERMINERS = {"a", "an", "the", "this", "these", "that", "those", "our", "thei
 
 #: Words that make no entity alone or together ("our results", "this paper", "state of the art").
 GENERIC_WORDS = frozenset(
-    """approach approaches method methods methodology model models framework frameworks technique
-    techniques algorithm algorithms system systems result results experiment experiments
-    experimental paper papers work works study studies state art of the-art state-of-the-art sota
-    task tasks problem problems performance performances data baseline baselines analysis solution
-    solutions procedure procedures scheme schemes strategy strategies setting settings setup setups
-    way ways idea ideas case cases component components module modules architecture architectures
-    variant variants version versions extension extensions example examples application
-    applications evaluation evaluations improvement improvements benchmark benchmarks dataset
-    datasets corpus corpora theory theories practice practices novel new proposed existing previous
-    prior recent current standard simple efficient effective general generic various different
-    other key main first second one two three number numbers level levels literature research
-    researchers field fields domain domains tool tools technology technologies issue issues
-    challenge challenges question questions goal goals fact facts term terms type types kind kinds
-    form forms part parts end art-of-the and or in to for on with by from as at into it this that
-    these those our their we they he she them i you
-    """.split()
+    ["approach", "approaches", "method", "methods", "methodology", "model", "models", "framework", "frameworks", "technique", "techniques", "algorithm", "algorithms", "system", "systems", "result", "results", "experiment", "experiments", "experimental", "paper", "papers", "work", "works", "study", "studies", "state", "art", "of", "the-art", "state-of-the-art", "sota", "task", "tasks", "problem", "problems", "performance", "performances", "data", "baseline", "baselines", "analysis", "solution", "solutions", "procedure", "procedures", "scheme", "schemes", "strategy", "strategies", "setting", "settings", "setup", "setups", "way", "ways", "idea", "ideas", "case", "cases", "component", "components", "module", "modules", "architecture", "architectures", "variant", "variants", "version", "versions", "extension", "extensions", "example", "examples", "application", "applications", "evaluation", "evaluations", "improvement", "improvements", "benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "theory", "theories", "practice", "practices", "novel", "new", "proposed", "existing", "previous", "prior", "recent", "current", "standard", "simple", "efficient", "effective", "general", "generic", "various", "different", "other", "key", "main", "first", "second", "one", "two", "three", "number", "numbers", "level", "levels", "literature", "research", "researchers", "field", "fields", "domain", "domains", "tool", "tools", "technology", "technologies", "issue", "issues", "challenge", "challenges", "question", "questions", "goal", "goals", "fact", "facts", "term", "terms", "type", "types", "kind", "kinds", "form", "forms", "part", "parts", "end", "art-of-the", "and", "or", "in", "to", "for", "on", "with", "by", "from", "as", "at", "into", "it", "this", "that", "these", "those", "our", "their", "we", "they", "he", "she", "them", "i", "you"]
 )
 
 _PUNCT_EDGES = " \t,.;:!?\"'`“”‘’"
@@ -75,7 +60,7 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
         elif span.startswith("(") and span.count("(") > span.count(")"):
             start += 1
             changed = True
-        elif span.endswith("(") or span.endswith("["):
+        elif span.endswith(("(", "[")):
             end -= 1
             changed = True
         m = re.match(r"(\S+)\s+", text[start:end])
@@ -86,11 +71,7 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _LEADING_VERBS = frozenset(
-    """use uses using used train trains training trained fine-tune fine-tunes fine-tuning fine-tuned
-    finetune finetunes finetuning finetuned apply applies applying applied employ employs employing
-    leverage leverages leveraging adopt adopts adopting propose proposes proposing introduce
-    introduces introducing evaluate evaluates evaluating compare compares comparing improve
-    improves improving via with""".split()
+    ["use", "uses", "using", "used", "train", "trains", "training", "trained", "fine-tune", "fine-tunes", "fine-tuning", "fine-tuned", "finetune", "finetunes", "finetuning", "finetuned", "apply", "applies", "applying", "applied", "employ", "employs", "employing", "leverage", "leverages", "leveraging", "adopt", "adopts", "adopting", "propose", "proposes", "proposing", "introduce", "introduces", "introducing", "evaluate", "evaluates", "evaluating", "compare", "compares", "comparing", "improve", "improves", "improving", "via", "with"]
 )
 _DATASET_NOUNS = ("dataset", "datasets", "data set", "data sets", "benchmark", "benchmarks", "corpus",
                   "suite")
@@ -143,23 +124,23 @@ _PROPOSE_BEFORE = re.compile(
     r"(?:propose[sd]?|introduce[sd]?|present[sd]?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|"
     r"put forward|contribute[sd]?|offer(?:s|ed)?|release[sd]?|build|construct(?:s|ed)?|curate[sd]?|"
     r"collect(?:s|ed)?|formulate[sd]?)\b",
-    re.I,
+    re.IGNORECASE,
 )
-_PROPOSE_AFTER = re.compile(r"^\s*\)?,?\s*(?:a|an)\s+(?:novel|new|simple|general|unified|principled)\b", re.I)
-_CALLED = re.compile(r"\b(?:called|dubbed|named|termed|coined)\s*$", re.I)
+_PROPOSE_AFTER = re.compile(r"^\s*\)?,?\s*(?:a|an)\s+(?:novel|new|simple|general|unified|principled)\b", re.IGNORECASE)
+_CALLED = re.compile(r"\b(?:called|dubbed|named|termed|coined)\s*$", re.IGNORECASE)
 _EVAL_BEFORE = re.compile(
     r"\b(?:evaluat(?:e|ed|es|ing)|experiments?|tested|test|benchmark(?:ed|s)?|results?|"
     r"performance|accuracy|state-of-the-art|sota|trained|fine-tuned|validated?)\b[^.;]{0,40}?\b(?:on|across|using)\s+"
     r"(?:the\s+|several\s+|multiple\s+|two\s+|three\s+|four\s+|five\s+|various\s+)?[^.;]*$",
-    re.I,
+    re.IGNORECASE,
 )
-_ON_THE = re.compile(r"\bon\s+(?:the\s+)?$", re.I)
-_DATASET_AFTER = re.compile(r"^\s*(?:data\s?sets?|benchmarks?|corpus|corpora|datasets?)\b", re.I)
+_ON_THE = re.compile(r"\bon\s+(?:the\s+)?$", re.IGNORECASE)
+_DATASET_AFTER = re.compile(r"^\s*(?:data\s?sets?|benchmarks?|corpus|corpora|datasets?)\b", re.IGNORECASE)
 _USE_BEFORE = re.compile(
     r"\b(?:we\s+(?:use|employ|adopt|leverage|apply|utilize|utilise|exploit|build on|rely on)|"
     r"using|leveraging|employing|based on|built on|via|by means of|with the help of)\s+"
     r"(?:the\s+|a\s+|an\s+|pre-?trained\s+)?$",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -209,8 +190,8 @@ def role_cues(
     return None
 
 
-_USED_FOR = re.compile(r"^[^.;]{0,60}?\b(?:for|to solve|to address|to tackle|applied to|in)\b[^.;]{0,30}$", re.I)
-_EVALUATED_ON = re.compile(r"^[^.;]{0,60}?\b(?:on|across|using)\b[^.;]{0,30}$", re.I)
+_USED_FOR = re.compile(r"^[^.;]{0,60}?\b(?:for|to solve|to address|to tackle|applied to|in)\b[^.;]{0,30}$", re.IGNORECASE)
+_EVALUATED_ON = re.compile(r"^[^.;]{0,60}?\b(?:on|across|using)\b[^.;]{0,30}$", re.IGNORECASE)
 
 
 def relation_between(head_type: str, tail_type: str, between: str) -> str | None:

@@ -26,7 +26,7 @@ from .csv import read_csv
 from .dump import read_dump
 from .jsonl import read_json, read_jsonl
 
-__all__ = ["read_papers", "iter_records", "FORMATS", "title_key", "Record"]
+__all__ = ["FORMATS", "Record", "iter_records", "read_papers", "title_key"]
 
 #: Format name -> reader. Each reader takes a path and an ``on_invalid``
 #: callback and yields :class:`Record`.

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import InputError
 from ._records import Record, check_record, read_text
 
-__all__ = ["read_bibtex", "parse_bibtex", "latex_to_text"]
+__all__ = ["latex_to_text", "parse_bibtex", "read_bibtex"]
 
 _ENTRY = re.compile(r"@\s*([A-Za-z]+)\s*([{(])")
 _FIELD_NAME = re.compile(r"\s*([A-Za-z][\w\-:.]*)\s*=\s*")

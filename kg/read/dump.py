@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import InputError
 from ._records import Record, check_record, read_text
 
-__all__ = ["read_dump", "NOISE_LINES"]
+__all__ = ["NOISE_LINES", "read_dump"]
 
 #: Lines of page chrome that are never titles or abstracts (compared case-folded).
 NOISE_LINES = frozenset(
@@ -24,7 +24,7 @@ NOISE_LINES = frozenset(
     )
 )
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_DATE_LINE = re.compile(rf"^(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})$", re.I)
+_DATE_LINE = re.compile(rf"^(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})$", re.IGNORECASE)
 _GLUED = re.compile(r"^Subscribe(?=\S)")
 
 

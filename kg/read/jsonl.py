@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import InputError
 from ._records import Record, check_record, read_text
 
-__all__ = ["read_jsonl", "read_json"]
+__all__ = ["read_json", "read_jsonl"]
 
 
 def _emit(err: InputError, on_invalid: Callable[[InputError], None] | None) -> None:
