@@ -47,7 +47,7 @@ def cli() -> None:
 
     \b
     kg build seeds/ -o exports/          extract, link and export the graph
-    kg query neighbors "ImageNet"         explore it
+    kg query neighbors "ImageNet"        explore it
     kg extract papers.jsonl              entities per paper as JSON Lines
     """
 
