@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -159,13 +160,7 @@ class Normalizer:
     def resolve(self) -> Normalized:
         mentions = self._mentions
         # surface forms repeat across a corpus: compute each canonical key once
-        cache: dict[str, str] = {}
-
-        def ckey(text: str) -> str:
-            key = cache.get(text)
-            if key is None:
-                key = cache[text] = canonical_key(text)
-            return key
+        ckey = functools.lru_cache(maxsize=None)(canonical_key)
 
         # 1. acronyms: short form -> most common expansion across the corpus
         expansions: dict[str, Counter[str]] = defaultdict(Counter)
