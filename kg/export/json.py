@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +36,39 @@ def data_to_graph(data: dict[str, Any]) -> nx.MultiDiGraph:
 
 
 def write_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
-    """Write *G* as node-link JSON, atomically, byte-identical for the same graph."""
-    data = graph_to_data(G)
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # 3x faster than dump
+    """Write *G* as node-link JSON, atomically, byte-identical for the same graph.
+
+    The file is exactly ``json.dumps(graph_to_data(G), ensure_ascii=False,
+    sort_keys=True, separators=(",", ":"))`` plus a newline, but written in
+    chunks of nodes and edges: neither a copy of the graph's data nor the
+    whole text is ever held in memory (at 100k papers both run to gigabytes).
+    """
+    enc = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    multigraph = G.is_multigraph()
+
+    def items(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+        first = True
+        for chunk in iter(lambda: list(itertools.islice(rows, _CHUNK)), []):
+            text = enc.encode(chunk)[1:-1]  # one encode call per chunk: ~3x faster than per row
+            yield text if first else "," + text
+            first = False
+
+    nodes = ({**G.nodes[n], "id": n} for n in G)
+    if multigraph:
+        edges = ({**d, "source": u, "target": v, "key": k} for u, v, k, d in G.edges(keys=True, data=True))
+    else:
+        edges = ({**d, "source": u, "target": v} for u, v, d in G.edges(data=True))
+    # the top-level keys in sorted order, as sort_keys=True writes them
     with atomic_write(path) as f:
-        f.write(text)
-        f.write("\n")
+        f.write(f'{{"directed":{enc.encode(G.is_directed())},"edges":[')
+        f.writelines(items(edges))
+        f.write(f'],"graph":{enc.encode(G.graph)},"multigraph":{enc.encode(multigraph)},"nodes":[')
+        f.writelines(items(nodes))
+        f.write("]}\n")
+
+
+#: Nodes or edges per encode call in :func:`write_json`.
+_CHUNK = 4096
 
 
 def read_json(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
