@@ -18,6 +18,7 @@ Paper nodes: ``title``, ``abstract``, ``authors``, ``date``, ``url``,
 (paper count), ``mentions`` (mention count).
 
 >>> from kg.types import Paper, Mention
+>>> from kg.normalize import entity_id
 >>> p = Paper(id="P-1", title="T", abstract="We use BERT.")
 >>> m = Mention("P-1", "abstract", 7, 11, "BERT", "method", "We use BERT.", 0, role="uses")
 >>> G = build_graph([(p, [m], [])])
@@ -76,8 +77,13 @@ _ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
 
 
 def evidence_record(m: Mention) -> dict[str, Any]:
-    """The evidence kept on an edge for one mention (plain JSON)."""
-    return {
+    """The evidence kept on an edge for one mention (plain JSON).
+
+    ``long_form`` is only present on an acronym whose definition the paper
+    gives: leaving the key out otherwise keeps each record at 10 keys, which
+    CPython stores in a dict 40% smaller than one of 11 keys.
+    """
+    record = {
         "field": m.field,
         "start": m.start,
         "end": m.end,
@@ -88,8 +94,10 @@ def evidence_record(m: Mention) -> dict[str, Any]:
         "confidence": m.confidence,
         "role": m.role,
         "type": m.type,
-        "long_form": m.long_form,
     }
+    if m.long_form is not None:
+        record["long_form"] = m.long_form
+    return record
 
 
 def mention_from_evidence(paper_id: str, ev: dict[str, Any]) -> Mention:
@@ -154,11 +162,15 @@ def build_graph(
     rel_edges: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     rel_papers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
 
-    for paper, (mentions, relations) in zip(papers, per_paper):
+    for i, paper in enumerate(papers):
+        mentions, relations = per_paper[i]
+        per_paper[i] = None  # type: ignore[call-overload]  # free each paper's mentions once linked
         by_entity: dict[str, list[Mention]] = defaultdict(list)
+        linked: dict[Mention, str] = {}  # this paper's share of ment_ent, popped to free memory
         for m in mentions:
-            eid = ment_ent.get(m)
+            eid = linked.get(m) or ment_ent.pop(m, None)
             if eid is not None:
+                linked[m] = eid
                 by_entity[eid].append(m)
         eids = sorted(by_entity)
         for eid in eids:
@@ -172,7 +184,7 @@ def build_graph(
         if cooc is not None:
             cooc.add(eids)
         for rel in relations:
-            h, t = ment_ent.get(rel.head), ment_ent.get(rel.tail)
+            h, t = linked.get(rel.head), linked.get(rel.tail)
             if h is None or t is None or h == t:
                 continue
             # the relation must still fit the entity types after normalisation

@@ -72,7 +72,7 @@ class Paper:
         return d
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One entity mention in one field of one paper.
 
