@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +59,8 @@ class BuildResult:
     skipped: int
     files: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    #: Peak resident memory of this process (bytes) at the end of each stage, where the OS tells.
+    memory: dict[str, int] = field(default_factory=dict)
 
 
 def build(
@@ -129,6 +131,8 @@ def build(
     if not papers:
         raise InputError("no valid papers in the input", hint="check the input files, or drop --skip-invalid to see why")
     timings["read"] = time.perf_counter() - t0
+    memory: dict[str, int] = {}
+    _note_memory(memory, "read")
 
     previous: list = []
     fixed_types = None
@@ -143,35 +147,42 @@ def build(
     bar = _progress(len(papers), "extracting", progress)
     tick = bar.update if bar else None
     if not papers:
-        extractions = []
+        extractions: Iterator = iter(())
     elif dask is not None:
         from .extract.distributed import extract_papers_dask
 
         workers = {"n_workers": n_process} if n_process > 1 else {}
-        extractions = list(extract_papers_dask(papers, address=dask, model=model, batch_size=batch_size,
-                                               progress=tick, **workers))
+        extractions = extract_papers_dask(papers, address=dask, model=model, batch_size=batch_size,
+                                          progress=tick, **workers)
     else:
-        extractions = list(extract_papers(papers, nlp=nlp, batch_size=batch_size, n_process=n_process,
-                                          progress=tick))
-    if bar:
-        bar.close()
-    timings["extract"] = time.perf_counter() - t0
+        extractions = extract_papers(papers, nlp=nlp, batch_size=batch_size, n_process=n_process, progress=tick)
+    n_total = len(previous) + len(papers)
+    del papers  # the extractions hold the papers from here on
 
-    t0 = time.perf_counter()
-    n_total = len(previous) + len(extractions)
+    def stream() -> Iterator[tuple]:
+        # Extractions flow straight into the graph builder, which keeps plain records only:
+        # no list of every Extraction is ever held (at 100k papers that is gigabytes).
+        yield from previous
+        previous.clear()
+        for x in extractions:
+            yield x.paper, x.mentions, x.relations
+        if bar:
+            bar.close()
+        timings["extract"] = time.perf_counter() - t0
+        _note_memory(memory, "extract")
+
     if min_cooccurrence is None:
         min_cooccurrence = default_min_cooccurrence(n_total)
-    G = build_graph(previous + [(x.paper, x.mentions, x.relations) for x in extractions],
-                    fixed_types=fixed_types, min_cooccurrence=min_cooccurrence)
-    del previous, extractions  # the graph holds what is needed; free the mentions before exporting
-    timings["graph"] = time.perf_counter() - t0
+    G = build_graph(stream(), fixed_types=fixed_types, min_cooccurrence=min_cooccurrence)
+    timings["graph"] = time.perf_counter() - t0 - timings["extract"]
+    _note_memory(memory, "graph")
 
     out = Path(out_dir)
     files = write_exports(G, out, base_iri=base_iri, html=html, store=store, timings=timings,
-                          html_max_nodes=html_max_nodes)
+                          html_max_nodes=html_max_nodes, memory=memory)
     n_entities = sum(1 for _, k in G.nodes(data="kind") if k == ENTITY)
     n_papers = sum(1 for _, k in G.nodes(data="kind") if k == PAPER)
-    return BuildResult(G, n_papers, n_entities, G.number_of_edges(), skipped, files, timings)
+    return BuildResult(G, n_papers, n_entities, G.number_of_edges(), skipped, files, timings, memory)
 
 
 def write_exports(
@@ -183,12 +194,18 @@ def write_exports(
     store: bool = True,
     timings: dict[str, float] | None = None,
     html_max_nodes: int | None = None,
+    memory: dict[str, int] | None = None,
 ) -> dict[str, Path]:
-    """Write graph.json, graph.ttl, graph.html and store/ for *G* into *out*."""
+    """Write graph.json, graph.ttl, graph.html and store/ for *G* into *out*.
+
+    *timings* and *memory*, when given, receive each export's seconds and the
+    peak resident memory after it (see :attr:`BuildResult.memory`).
+    """
     from .export.json import write_json
     from .export.rdf import DEFAULT_BASE_IRI, write_rdf
 
     timings = timings if timings is not None else {}
+    memory = memory if memory is not None else {}
     iri = base_iri or DEFAULT_BASE_IRI
     files: dict[str, Path] = {}
     out.mkdir(parents=True, exist_ok=True)
@@ -197,11 +214,13 @@ def write_exports(
     write_json(G, out / "graph.json")
     files["graph.json"] = out / "graph.json"
     timings["export_json"] = time.perf_counter() - t0
+    _note_memory(memory, "export_json")
 
     t0 = time.perf_counter()
     write_rdf(G, out / "graph.ttl", format="turtle", base_iri=iri)
     files["graph.ttl"] = out / "graph.ttl"
     timings["export_rdf"] = time.perf_counter() - t0
+    _note_memory(memory, "export_rdf")
 
     if html:
         from .export.html import write_html
@@ -210,6 +229,7 @@ def write_exports(
         write_html(G, out / "graph.html", **({} if html_max_nodes is None else {"max_nodes": html_max_nodes}))
         files["graph.html"] = out / "graph.html"
         timings["export_html"] = time.perf_counter() - t0
+        _note_memory(memory, "export_html")
     if store:
         from .store import build_store
 
@@ -217,6 +237,7 @@ def write_exports(
         build_store(G, out / "store", base_iri=iri)
         files["store"] = out / "store"
         timings["store"] = time.perf_counter() - t0
+        _note_memory(memory, "store")
     return files
 
 
@@ -242,6 +263,17 @@ def _split_known(out: Path, papers: list) -> tuple[list, list, dict[str, str]]:
         else:
             fresh.append(paper)
     return previous, fresh, entity_types(old_graph)
+
+
+def _note_memory(memory: dict[str, int], stage: str) -> None:
+    """Peak RSS of this process so far (getrusage; Linux reports KiB, macOS bytes)."""
+    try:
+        import resource
+        import sys
+    except ImportError:  # Windows
+        return
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    memory[stage] = peak if sys.platform == "darwin" else peak * 1024
 
 
 def _progress(total: int, desc: str, enabled: bool):
