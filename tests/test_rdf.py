@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import warnings
@@ -27,6 +28,7 @@ from kg.export.rdf import (
     ntriples_lines,
     ontology_path,
     paper_iri,
+    prefixes,
     shapes_path,
     write_rdf,
 )
@@ -225,6 +227,94 @@ def test_every_format_parses_and_is_isomorphic(fmt, G, ref, tmp_path):
     nt = tmp_path / "ref.nt"
     write_rdf(G, nt, format="ntriples")
     assert _ox_triples(path) == _ox_triples(nt)
+
+
+#: Literals that end, or seem to end, a Turtle string or statement.
+HOSTILE_TEXTS = (HOSTILE_TITLE, HOSTILE_AUTHOR, HOSTILE_ENTITY, '"""', "'''", '"', "\\", 'x"', "x\\", '\\"',
+                 "a\\\nb", "\u2028", "\u2029\x85", "\x00\x01\x08\x0b\x0c\x1b\x1f\x7f", "\U0001F600 \uFEFF \uFFFD",
+                 "<http://x/>", "> .", " ; ", "_:b ^^xsd:int @en", "'''\"\"\"''\"", "\t\r\n", "")
+#: Ids whose percent-encoded form is, or is not, a Turtle local name (no "~", no "-" or "." first, ...).
+HOSTILE_IDS = ("P-1a", 'P-<x> "y"/z', "P-2", "P~1", "-P", ".P", "9", "_", "P.", "P%41", "ünï 🧪", "P:1", "P\\1",
+               "P#?&=", "")
+
+
+def _hostile_graph() -> nx.MultiDiGraph:
+    """Hand-made papers, entities, mentions and relations (no build_graph) with hostile ids, fields, literals."""
+    G = nx.MultiDiGraph()
+    texts = itertools.cycle(HOSTILE_TEXTS)
+    entities = []
+    for i, pid in enumerate(HOSTILE_IDS):
+        G.add_node(pid, kind="paper", title=next(texts), abstract=next(texts), authors=(next(texts), next(texts)),
+                   date=("2024-02-30", "2024-02", "2024", next(texts))[i % 4], doi=next(texts), venue=next(texts),
+                   url=("https://example.org/p?q=1#x", next(texts))[i % 2], identifier=next(texts),
+                   sources=(next(texts),))
+        etype = ("method", "dataset", "task", "metric", "concept")[i % 5]
+        eid = f"{etype}-{pid}" if i % 2 == 0 else f"{pid}{etype}"
+        entities.append(eid)
+        G.add_node(eid, kind="entity", type=etype, label=next(texts), key=next(texts), papers=i, mentions=-i,
+                   aliases=[next(texts), (next(texts), 3)])
+        ev = {"field": ("abstract", "title", "ab~s", "fi eld", "")[i % 5], "start": i, "end": i + 3,
+              "text": next(texts), "sentence": next(texts), "sent_start": 0, "source": next(texts),
+              "confidence": (0.5, 1, float("nan"), 1e-300)[i % 4], "role": next(texts)}
+        G.add_edge(pid, eid, key="mention", role=("uses", "proposes", None, "evaluates_on")[i % 4],
+                   evidence=[ev, dict(ev), {**ev, "start": -1}])
+    for i, (a, b) in enumerate(zip(entities, entities[1:] + entities[:1])):
+        for key in ("used_for", "co_occurs", "evaluated_on")[: 1 + i % 3]:
+            G.add_edge(a, b, key=key, weight=i, evidence=[
+                {"paper": "P-2", "field": next(texts), "sentence": next(texts), "cue": next(texts),
+                 "head": next(texts), "tail": next(texts)}, {"paper": "not a node", "cue": next(texts)}])
+    return G
+
+
+@pytest.mark.parametrize("base", [DEFAULT_BASE_IRI, "https://example.org/kg#", "urn:kg:x/",
+                                  "https://example.org/%C3%A9/ü/"])
+@pytest.mark.parametrize("fmt", ["turtle", "trig"])
+def test_turtle_is_written_directly_and_parses_to_the_ntriples(fmt, base, tmp_path):
+    G = _hostile_graph()
+    nt, path = tmp_path / "g.nt", tmp_path / f"g{FORMATS[fmt][0]}"
+    n = write_rdf(G, nt, format="ntriples", base_iri=base)
+    assert write_rdf(G, path, format=fmt, base_iri=base) == n > 500
+    # pyoxigraph: the same set of triples (no blank nodes, so equal sets mean isomorphic graphs)
+    expected = {q.triple for q in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES)}
+    got = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.from_extension(path.suffix[1:]))]
+    assert len(got) == len(expected) == n and set(got) == expected
+    if fmt == "trig":
+        assert {q.graph_name for q in ox.parse(path=str(path))} == {ox.NamedNode(default_graph_iri(base))}
+    # rdflib, with its own parsers
+    ref_g = rdflib.Graph().parse(nt, format="nt")
+    if fmt == "trig":
+        parsed = rdflib.Dataset().parse(path, format="trig").graph(rdflib.URIRef(default_graph_iri(base)))
+    else:
+        parsed = rdflib.Graph().parse(path, format="turtle")
+    assert len(parsed) == len(ref_g) == n and set(parsed) == set(ref_g)
+    assert set(HOSTILE_TEXTS) <= {str(o) for o in parsed.objects() if isinstance(o, rdflib.Literal)}
+    p = 'P-<x> "y"/z'
+    assert str(parsed.value(paper_iri(p, base), DCTERMS.title)) == G.nodes[p]["title"] == HOSTILE_TEXTS[18]
+    # readable: prefixes, one statement per subject, prefixed names where the id allows, else full IRIs
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(f"@prefix kg: <{KG._NS}> .\n") and f"\n@prefix paper: <{base}paper/> .\n" in text
+    for subject in ("paper:P-1a", "paper:P-%3Cx%3E%20%22y%22%2Fz", f"<{base}paper/P~1>", f"<{base}paper/-P>",
+                    f"<{base}paper/.P>", "paper:9", "paper:_", f"<{base}paper/P.>", "paper:P%2541", f"<{base}paper/>"):
+        assert f"\n{subject} a schema:ScholarlyArticle ;\n\tkg:id " in text, subject
+    for subject in ("entity:method-P-1a a kg:Method", f"<{base}entity/.Pmethod> a kg:Method",
+                    f"<{base}entity/P~1metric> a kg:Metric", f"<{base}entity/metric-P.> a kg:Metric",
+                    "mention:P-1a.method-P-1a.abstract.0-3 a kg:Mention",
+                    "mention:P-1a.method-P-1a.abstract.0-3.2 a kg:Mention",
+                    "mention:P-1a.method-P-1a.abstract.-1-3 a kg:Mention",
+                    "mention:P-%3Cx%3E%20%22y%22%2Fz.P-%3Cx%3E%20%22y%22%2Fzdataset.title.1-4 a kg:Mention",
+                    f"<{base}mention/P-2.task-P-2.ab~s.2-5> a kg:Mention",
+                    f"<{base}mention/.P..Pmethod.abstract.5-8> a kg:Mention",
+                    "rel:method-P-1a.usedFor.P-%3Cx%3E%20%22y%22%2Fzdataset a kg:Relation",
+                    "rel:method-P-1a.usedFor.P-%3Cx%3E%20%22y%22%2Fzdataset.e2 a kg:RelationEvidence",
+                    "rel:P-%3Cx%3E%20%22y%22%2Fzdataset.coOccursWith.task-P-2 a kg:Relation",
+                    f"<{base}relation/task-P-2.usedFor.P~1metric> a kg:Relation",
+                    f"<{base}relation/_task.coOccursWith.metric-P.> a kg:Relation"):
+        assert f"\n{subject} ;\n\t" in text, subject
+    assert "\tkg:weight 1 ;\n" in text and "\tkg:mentionCount -3 ;\n" in text
+    # one triple a line, after the prefixes and a blank line (and TriG's "<graph> {" and "}")
+    assert text.count("\n") == n + len(prefixes(base)) + 1 + 2 * (fmt == "trig")
+    write_rdf(G, tmp_path / "again", format=fmt, base_iri=base)
+    assert (tmp_path / "again").read_bytes() == path.read_bytes()
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))

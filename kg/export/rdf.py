@@ -21,9 +21,14 @@ a configurable base IRI, by default :data:`DEFAULT_BASE_IRI`):
 
 IRIs come from kg's ids only (percent-encoded), never from raw text, and no
 blank nodes are used, so the same graph always gives byte-identical files.
-Triples are generated once as N-Triples lines (the fastest route from Python);
-Turtle and TriG are re-serialised from them by pyoxigraph, which also checks
-every line on the way.
+One generator makes the triples, node by node, with its terms spelt for
+N-Triples (full ``<IRI>``s) or for Turtle (prefixed names such as
+``paper:P-...``, ``kg:weight``, ``a``, bare integers; a data IRI whose id
+does not make a Turtle local name stays a full ``<IRI>``). N-Triples and
+N-Quads are its lines; Turtle is the :func:`prefixes`, then one statement
+per subject (``S p1 o1 ;`` and a tab-indented line per further triple), and
+TriG the same inside the named graph. JSON-LD is written from the
+N-Triples parsed back by pyoxigraph.
 
 >>> from kg.graph import build_graph
 >>> from kg.types import Paper, Mention
@@ -46,6 +51,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
@@ -161,45 +167,66 @@ _ROLE_PROPERTY = {"proposes": KG.proposes, "evaluates_on": KG.evaluatesOn, "uses
                   "mentions": _ns.SDO.mentions}
 _RELATION_PROPERTY = {USED_FOR: KG.usedFor, EVALUATED_ON: KG.evaluatedOn, CO_OCCURS: KG.coOccursWith}
 
-# N-Triples escaping: the four characters the grammar forbids raw, plus other controls.
+# N-Triples escaping: the four characters the grammar forbids raw, plus other controls. Turtle's
+# "..." strings accept the same escapes, so one literal syntax serves both.
 _ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
 _ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
                  ord("\t"): "\\t"})
 
+# Turtle's PN_LOCAL (the part after "paper:"), for the ASCII that percent-encoded ids are made of:
+# letters, digits, "_", "%XX", "-" (not first) and "." (not first or last); "~" would need an escape.
+_PLX = "%[0-9A-Fa-f]{2}"
+_PN_FIRST, _PN_MID, _PN_LAST = f"(?:[A-Za-z0-9_]|{_PLX})", f"(?:[A-Za-z0-9_.-]|{_PLX})", f"(?:[A-Za-z0-9_-]|{_PLX})"
+_PN_LOCAL = re.compile(f"{_PN_FIRST}(?:{_PN_MID}*{_PN_LAST})?")
+_PN_HEAD = re.compile(f"{_PN_FIRST}{_PN_MID}*")  # may start a local that goes on after it
+_PN_BODY = re.compile(f"{_PN_MID}*")  # may stand inside a local
+_PN_TAIL = re.compile(f"{_PN_MID}*{_PN_LAST}")  # may end a local that started before it
 
-def _n(term: str) -> str:
-    return f"<{term}>"
+#: Namespaces of the vocabulary (the rest of :func:`prefixes` depends on the base IRI).
+_VOCAB_PREFIXES = ("kg", "schema", "dcterms", "skos", "prov", "bibo", "rdf", "rdfs", "xsd")
 
 
-_TYPE, _INT, _DOUBLE = _n(_ns.RDF.type), _n(_ns.XSD.integer), _n(_ns.XSD.double)
+def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
+    """Every term and datatype kg writes: IRI -> N-Triples ``<IRI>`` and IRI -> Turtle name."""
+    terms = [_ns.RDF.type, _ns.RDF.Statement, _ns.RDF.subject, _ns.RDF.predicate, _ns.RDF.object,
+             _ns.SDO.ScholarlyArticle, _ns.SDO.mentions, _ns.SDO.url, _ns.DCTERMS.title,
+             _ns.DCTERMS.abstract, _ns.DCTERMS.creator, _ns.DCTERMS.date, _ns.DCTERMS.identifier,
+             BIBO.doi, _ns.SKOS.Concept, _ns.SKOS.prefLabel, _ns.SKOS.altLabel, _ns.PROV.wasDerivedFrom,
+             _ns.XSD.integer, _ns.XSD.double, _ns.XSD.date, _ns.XSD.gYearMonth, _ns.XSD.gYear,
+             _ns.XSD.anyURI, *(getattr(KG, name) for name in KG.__annotations__)]
+    pfx = prefixes()
+    nt, ttl = {}, {}
+    for term in terms:
+        iri = str(term)
+        nt[iri] = f"<{iri}>"
+        ttl[iri] = next(f"{p}:{iri[len(pfx[p]):]}" for p in _VOCAB_PREFIXES
+                        if iri.startswith(pfx[p]) and _PN_LOCAL.fullmatch(iri[len(pfx[p]):]))
+    ttl[str(_ns.RDF.type)] = "a"
+    return nt, ttl
 
 
 def _lit(text: Any) -> str:
-    """A plain string literal in N-Triples syntax."""
+    """A plain string literal in N-Triples (and Turtle) syntax."""
     return '"' + str(text).translate(_ESCAPES) + '"'
 
 
-def _int(n: Any) -> str:
-    return f'"{int(n)}"^^{_INT}'
-
-
-def _double(x: Any) -> str:
+def _double(x: Any, datatype: str) -> str:
     x = float(x)
     lex = "NaN" if math.isnan(x) else ("INF" if x > 0 else "-INF") if math.isinf(x) else repr(x)
-    return f'"{lex}"^^{_DOUBLE}'
+    return f'"{lex}"^^{datatype}'
 
 
-def _date(value: str) -> str:
+def _date(value: str, T: dict[str, str]) -> str:
     """xsd:date / gYearMonth / gYear when *value* is one, else a plain literal."""
     v = value.strip()
     try:
         if len(v) == 10:
             _dt.date.fromisoformat(v)
-            return f'"{v}"^^{_n(_ns.XSD.date)}'
+            return f'"{v}"^^{T[str(_ns.XSD.date)]}'
         if len(v) == 7 and v[4] == "-" and v[:4].isdigit() and 1 <= int(v[5:]) <= 12:
-            return f'"{v}"^^{_n(_ns.XSD.gYearMonth)}'
+            return f'"{v}"^^{T[str(_ns.XSD.gYearMonth)]}'
         if len(v) == 4 and v.isdigit():
-            return f'"{v}"^^{_n(_ns.XSD.gYear)}'
+            return f'"{v}"^^{T[str(_ns.XSD.gYear)]}'
     except ValueError:
         pass
     return _lit(value)
@@ -265,6 +292,10 @@ def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     }
 
 
+_NT_TERMS, _TTL_TERMS = _vocabulary()
+_NL, _TTL_SEP = "\n", " ;\n\t"
+
+
 def ontology_path() -> Path:
     """Path of the shipped ontology (Turtle)."""
     return Path(str(resources.files("kg.export").joinpath("ontology.ttl")))
@@ -301,10 +332,44 @@ def ntriples_blocks(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> 
     Every raw ``"\\n"`` in a block ends a triple (literals escape theirs), so
     ``block.count("\\n")`` counts triples and ``" .\\n"`` occurs only at line ends.
     """
+    for groups in _node_groups(G, base_iri, turtle=False):
+        yield "".join([f"{s} {f' .{_NL}{s} '.join(pos)} .\n" for s, pos in groups])
+
+
+def _turtle_blocks(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> Iterator[str]:
+    """The same triples as :func:`ntriples_blocks` as Turtle statements, one block per node.
+
+    The terms are prefixed names of :func:`prefixes` (which the caller
+    declares), the triples of a subject one statement, one triple a line: as in
+    N-Triples, every raw ``"\\n"`` ends a triple.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title="a\\nb")
+    >>> G.add_node("P~2", kind="paper")
+    >>> print("".join(_turtle_blocks(G)).replace("\\t", "  "), end="")
+    paper:P-1 a schema:ScholarlyArticle ;
+      kg:id "P-1" ;
+      dcterms:title "a\\nb" .
+    <https://kg.example.org/paper/P~2> a schema:ScholarlyArticle ;
+      kg:id "P~2" .
+    """
+    for groups in _node_groups(G, base_iri, turtle=True):
+        yield "".join([f"{s} {_TTL_SEP.join(pos)} .\n" for s, pos in groups])
+
+
+def _node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator[list[tuple[str, list[str]]]]:
+    """Per node, its triples and those of its mention or relation nodes, in a fixed order.
+
+    Each node gives a list of ``(subject, ["predicate object", ...])`` groups,
+    one per subject, its terms in N-Triples syntax, or in Turtle's (prefixed
+    names where the local part allows it, ``a``, bare integers) if *turtle*.
+    """
     _check_base(base_iri)
     nodes = G.nodes
+    T = _TTL_TERMS if turtle else _NT_TERMS
     segs: dict[Any, str] = {}
     iris: dict[Any, str] = {}
+    tails: dict[Any, bool] = {}  # Turtle: may the node's id end a mention or relation's local name
 
     def seg(n: Any) -> str:
         x = segs.get(n)
@@ -315,9 +380,19 @@ def ntriples_blocks(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> 
     def node_iri(n: Any) -> str:
         iri = iris.get(n)
         if iri is None:
-            kind = nodes[n].get("kind")
-            iri = iris[n] = f"<{base_iri}{'paper' if kind == PAPER else 'entity'}/{seg(n)}>"
+            ns = "paper" if nodes[n].get("kind") == PAPER else "entity"
+            local = seg(n)
+            if turtle and _PN_LOCAL.fullmatch(local):
+                iri = iris[n] = f"{ns}:{local}"
+            else:
+                iri = iris[n] = f"<{base_iri}{ns}/{local}>"
         return iri
+
+    def tail_ok(n: Any) -> bool:
+        ok = tails.get(n)
+        if ok is None:
+            ok = tails[n] = _PN_TAIL.fullmatch(seg(n)) is not None
+        return ok
 
     small: dict[Any, str] = {}  # literals that repeat everywhere: roles, fields, extractors
 
@@ -327,22 +402,42 @@ def ntriples_blocks(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> 
             v = small[x] = _lit(x)
         return v
 
-    T = {name: _n(getattr(KG, name)) for name in KG.__annotations__}
-    ROLE = {r: _n(p) for r, p in _ROLE_PROPERTY.items()}
-    REL = {k: _n(p) for k, p in _RELATION_PROPERTY.items()}
+    fields: dict[Any, tuple[str, bool]] = {}  # field -> (its IRI segment, may it stand inside a local)
+
+    def field_seg(field: Any) -> tuple[str, bool]:
+        x = fields.get(field)
+        if x is None:
+            fs = _seg(field)
+            x = fields[field] = (fs, _PN_BODY.fullmatch(fs) is not None)
+        return x
+
+    def t(term: str) -> str:
+        return T[str(term)]
+
+    K = {name: t(getattr(KG, name)) for name in KG.__annotations__}
+    ROLE = {r: t(p) for r, p in _ROLE_PROPERTY.items()}
+    REL = {k: t(p) for k, p in _RELATION_PROPERTY.items()}
     REL_NAME = {USED_FOR: "usedFor", EVALUATED_ON: "evaluatedOn", CO_OCCURS: "coOccursWith"}
-    CLS = {t: _n(c) for t, c in _ENTITY_CLASS.items()}
-    SKOS_CONCEPT, MENTIONS = _n(_ns.SKOS.Concept), _n(_ns.SDO.mentions)
-    DERIVED, TITLE = _n(_ns.PROV.wasDerivedFrom), _n(_ns.DCTERMS.title)
-    ABSTRACT, CREATOR = _n(_ns.DCTERMS.abstract), _n(_ns.DCTERMS.creator)
-    DATE, IDENT, URL, DOI = _n(_ns.DCTERMS.date), _n(_ns.DCTERMS.identifier), _n(_ns.SDO.url), _n(BIBO.doi)
-    PREF, ALT, STATEMENT = _n(_ns.SKOS.prefLabel), _n(_ns.SKOS.altLabel), _n(_ns.RDF.Statement)
-    SUBJ, PRED, OBJ = _n(_ns.RDF.subject), _n(_ns.RDF.predicate), _n(_ns.RDF.object)
-    ARTICLE, ANYURI = _n(_ns.SDO.ScholarlyArticle), _n(_ns.XSD.anyURI)
-    M_TYPE, M_OF, M_ROLE, M_FIELD = T["Mention"], T["mentionOf"], T["role"], T["field"]
-    M_START, M_END, M_TEXT, M_SENT = T["start"], T["end"], T["text"], T["sentence"]
-    M_SSTART, M_BY, M_CONF = T["sentenceStart"], T["extractedBy"], T["confidence"]
-    mention_ns, rel_ns = f"{base_iri}mention/", f"{base_iri}relation/"
+    CLS = {ty: t(c) for ty, c in _ENTITY_CLASS.items()}
+    TYPE, SKOS_CONCEPT, MENTIONS = t(_ns.RDF.type), t(_ns.SKOS.Concept), t(_ns.SDO.mentions)
+    DERIVED, TITLE = t(_ns.PROV.wasDerivedFrom), t(_ns.DCTERMS.title)
+    ABSTRACT, CREATOR = t(_ns.DCTERMS.abstract), t(_ns.DCTERMS.creator)
+    DATE, IDENT, URL, DOI = t(_ns.DCTERMS.date), t(_ns.DCTERMS.identifier), t(_ns.SDO.url), t(BIBO.doi)
+    PREF, ALT, STATEMENT = t(_ns.SKOS.prefLabel), t(_ns.SKOS.altLabel), t(_ns.RDF.Statement)
+    SUBJ, PRED, OBJ = t(_ns.RDF.subject), t(_ns.RDF.predicate), t(_ns.RDF.object)
+    ARTICLE, ANYURI, DOUBLE = t(_ns.SDO.ScholarlyArticle), t(_ns.XSD.anyURI), t(_ns.XSD.double)
+    # an xsd:integer is "<lexical>"^^<...#integer> in N-Triples, the bare number in Turtle
+    INT_OPEN, INT_CLOSE = ("", "") if turtle else ('"', f'"^^{t(_ns.XSD.integer)}')
+    M_TYPE, M_OF, M_ROLE, M_FIELD = K["Mention"], K["mentionOf"], K["role"], K["field"]
+    M_START, M_END, M_TEXT, M_SENT = K["start"], K["end"], K["text"], K["sentence"]
+    M_SSTART, M_BY, M_CONF = K["sentenceStart"], K["extractedBy"], K["confidence"]
+    ID, RELATION, WEIGHT, EVIDENCE, EVIDENCE_CLS = K["id"], K["Relation"], K["weight"], K["evidence"], \
+        K["RelationEvidence"]
+    EV_PROPS = [(key, K[prop]) for key, prop in (("field", "field"), ("sentence", "sentence"), ("cue", "cue"),
+                                                ("head", "headText"), ("tail", "tailText"))]
+    MENTION_IRI, REL_IRI = f"<{base_iri}mention/", f"<{base_iri}relation/"
+    MENTION_TYPE, REL_TYPE, REL_STATEMENT = f"{TYPE} {M_TYPE}", f"{TYPE} {RELATION}", f"{TYPE} {STATEMENT}"
+    REL_PRED = {k: f"{PRED} {p}" for k, p in REL.items()}
 
     def kind_order(n: Any) -> tuple[int, str]:
         kind = nodes[n].get("kind")
@@ -357,113 +452,125 @@ def ntriples_blocks(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> 
         s = node_iri(n)
         succ = G.succ[n]
         out_edges = [(v, k, d) for v in sorted(succ, key=str) for k, d in sorted(succ[v].items())]
-        block: list[str] = []
-        a = block.append
         if kind == PAPER:
-            a(f"{s} {_TYPE} {ARTICLE} .\n{s} {T['id']} {_lit(n)} .\n")
+            po = [f"{TYPE} {ARTICLE}", f"{ID} {_lit(n)}"]
+            groups = [(s, po)]
+            a = po.append
             if data.get("title") is not None:
-                a(f"{s} {TITLE} {_lit(data['title'])} .\n")
+                a(f"{TITLE} {_lit(data['title'])}")
             if data.get("abstract"):
-                a(f"{s} {ABSTRACT} {_lit(data['abstract'])} .\n")
+                a(f"{ABSTRACT} {_lit(data['abstract'])}")
             for author in dict.fromkeys(data.get("authors") or ()):
-                a(f"{s} {CREATOR} {_lit(author)} .\n")
+                a(f"{CREATOR} {_lit(author)}")
             if data.get("date"):
-                a(f"{s} {DATE} {_date(str(data['date']))} .\n")
+                a(f"{DATE} {_date(str(data['date']), T)}")
             url = data.get("url")
             if url:
                 try:
-                    a(f"{s} {URL} {ox.NamedNode(str(url))} .\n")
+                    a(f"{URL} {ox.NamedNode(str(url))}")
                 except ValueError:  # not an IRI: keep it, as a typed literal
-                    a(f"{s} {URL} {_lit(url)}^^{ANYURI} .\n")
+                    a(f"{URL} {_lit(url)}^^{ANYURI}")
             if data.get("identifier"):
-                a(f"{s} {IDENT} {_lit(data['identifier'])} .\n")
+                a(f"{IDENT} {_lit(data['identifier'])}")
             if data.get("doi"):
-                a(f"{s} {DOI} {_lit(data['doi'])} .\n")
+                a(f"{DOI} {_lit(data['doi'])}")
             if data.get("venue"):
-                a(f"{s} {T['venue']} {_lit(data['venue'])} .\n")
+                a(f"{K['venue']} {_lit(data['venue'])}")
             for src in dict.fromkeys(data.get("sources") or ()):
-                a(f"{s} {T['sourceRecord']} {_lit(src)} .\n")
+                a(f"{K['sourceRecord']} {_lit(src)}")
             mentions = [(v, d) for v, k, d in out_edges if k == MENTION]
             for v, d in mentions:
-                a(f"{s} {ROLE.get(d.get('role'), MENTIONS)} {node_iri(v)} .\n")
+                a(f"{ROLE.get(d.get('role'), MENTIONS)} {node_iri(v)}")
             pseg = seg(n)
+            p_head = turtle and _PN_HEAD.fullmatch(pseg) is not None
             sentences: dict[str, str] = {}  # a sentence is shared by the mentions in it
+            derived = f"{DERIVED} {s}"
             for v, d in mentions:
-                e = node_iri(v)
-                stem = f"{mention_ns}{pseg}.{seg(v)}."
+                mention_of = f"{M_OF} {node_iri(v)}"
+                stem = f"{pseg}.{seg(v)}."
+                # mention:<paper>.<entity>.<field>.<start>-<end> when that is a Turtle name, else <IRI>
+                if p_head and _PN_BODY.fullmatch(seg(v)):
+                    m_open, m_close = "mention:", ""
+                else:
+                    m_open, m_close = MENTION_IRI, ">"
                 seen: set[str] = set()
                 edge_role = d.get("role") or "mentions"
                 for ev in d.get("evidence") or ():
                     start, end, field = int(ev["start"]), int(ev["end"]), ev["field"]
-                    local = f"{_seg(field)}.{start}-{end}"
+                    fseg, f_ok = field_seg(field)
+                    local = f"{fseg}.{start}-{end}"
                     if local in seen:  # the same span found twice: keep both, apart
                         i = 2
                         while f"{local}.{i}" in seen:
                             i += 1
                         local = f"{local}.{i}"
                     seen.add(local)
-                    m = f"<{stem}{local}>"
-                    a(f"{m} {_TYPE} {M_TYPE} .\n{m} {DERIVED} {s} .\n{m} {M_OF} {e} .\n"
-                      f"{m} {M_ROLE} {lit_small(ev.get('role') or edge_role)} .\n"
-                      f"{m} {M_FIELD} {lit_small(field)} .\n"
-                      f'{m} {M_START} "{start}"^^{_INT} .\n{m} {M_END} "{end}"^^{_INT} .\n')
+                    m = f"{m_open}{stem}{local}{m_close}" if f_ok else f"{MENTION_IRI}{stem}{local}>"
+                    mpo = [MENTION_TYPE, derived, mention_of,
+                           f"{M_ROLE} {lit_small(ev.get('role') or edge_role)}", f"{M_FIELD} {lit_small(field)}",
+                           f"{M_START} {INT_OPEN}{start}{INT_CLOSE}", f"{M_END} {INT_OPEN}{end}{INT_CLOSE}"]
+                    groups.append((m, mpo))
                     if ev.get("text") is not None:
-                        a(f"{m} {M_TEXT} {_lit(ev['text'])} .\n")
+                        mpo.append(f"{M_TEXT} {_lit(ev['text'])}")
                     sentence = ev.get("sentence")
                     if sentence is not None:
                         lit = sentences.get(sentence)
                         if lit is None:
                             lit = sentences[sentence] = _lit(sentence)
-                        a(f"{m} {M_SENT} {lit} .\n")
+                        mpo.append(f"{M_SENT} {lit}")
                     if ev.get("sent_start") is not None:
-                        a(f"{m} {M_SSTART} {_int(ev['sent_start'])} .\n")
+                        mpo.append(f"{M_SSTART} {INT_OPEN}{int(ev['sent_start'])}{INT_CLOSE}")
                     if ev.get("source"):
-                        a(f"{m} {M_BY} {lit_small(ev['source'])} .\n")
+                        mpo.append(f"{M_BY} {lit_small(ev['source'])}")
                     if ev.get("confidence") is not None:
-                        a(f"{m} {M_CONF} {_double(ev['confidence'])} .\n")
+                        mpo.append(f"{M_CONF} {_double(ev['confidence'], DOUBLE)}")
         else:
             etype = data.get("type")
             if etype not in CLS:
                 raise ExportError(f"entity {n!r} has type {etype!r}; expected one of {sorted(CLS)}",
                                   hint="rebuild the graph with `kg build`")
-            a(f"{s} {_TYPE} {CLS[etype]} .\n{s} {_TYPE} {SKOS_CONCEPT} .\n{s} {T['id']} {_lit(n)} .\n")
+            po = [f"{TYPE} {CLS[etype]}", f"{TYPE} {SKOS_CONCEPT}", f"{ID} {_lit(n)}"]
+            groups = [(s, po)]
+            a = po.append
             label = data.get("label")
             if label is not None:
-                a(f"{s} {PREF} {_lit(label)} .\n")
+                a(f"{PREF} {_lit(label)}")
             alts = dict.fromkeys(x[0] if isinstance(x, (list, tuple)) else x for x in data.get("aliases") or ())
             for alias in alts:
                 if alias != label:  # SKOS: prefLabel and altLabel are disjoint
-                    a(f"{s} {ALT} {_lit(alias)} .\n")
+                    a(f"{ALT} {_lit(alias)}")
             if data.get("key") is not None:
-                a(f"{s} {T['key']} {_lit(data['key'])} .\n")
+                a(f"{K['key']} {_lit(data['key'])}")
             if data.get("papers") is not None:
-                a(f"{s} {T['paperCount']} {_int(data['papers'])} .\n")
+                a(f"{K['paperCount']} {INT_OPEN}{int(data['papers'])}{INT_CLOSE}")
             if data.get("mentions") is not None:
-                a(f"{s} {T['mentionCount']} {_int(data['mentions'])} .\n")
-            rels = [(v, k, d) for v, k, d in out_edges if k in REL]
-            for v, k, _d in rels:
-                a(f"{s} {REL[k]} {node_iri(v)} .\n")
+                a(f"{K['mentionCount']} {INT_OPEN}{int(data['mentions'])}{INT_CLOSE}")
+            rels = [(v, k, d, node_iri(v)) for v, k, d in out_edges if k in REL]
+            for _v, k, _d, o in rels:
+                a(f"{REL[k]} {o}")
             nseg = seg(n)
-            for v, k, d in rels:
-                r = f"{rel_ns}{nseg}.{REL_NAME[k]}.{seg(v)}"
-                ri = f"<{r}>"
-                a(f"{ri} {_TYPE} {T['Relation']} .\n{ri} {_TYPE} {STATEMENT} .\n{ri} {SUBJ} {s} .\n"
-                  f"{ri} {PRED} {REL[k]} .\n{ri} {OBJ} {node_iri(v)} .\n")
+            n_head = turtle and _PN_HEAD.fullmatch(nseg) is not None
+            subject = f"{SUBJ} {s}"
+            for v, k, d, o in rels:
+                # rel:<entity>.<relation>.<entity>, and .e1, .e2, ... for its evidence
+                r = f"{nseg}.{REL_NAME[k]}.{seg(v)}"
+                r_open, r_close = ("rel:", "") if n_head and tail_ok(v) else (REL_IRI, ">")
+                rpo = [REL_TYPE, REL_STATEMENT, subject, REL_PRED[k], f"{OBJ} {o}"]
+                groups.append((f"{r_open}{r}{r_close}", rpo))
                 if d.get("weight") is not None:
-                    a(f"{ri} {T['weight']} {_int(d['weight'])} .\n")
+                    rpo.append(f"{WEIGHT} {INT_OPEN}{int(d['weight'])}{INT_CLOSE}")
                 evidence = d.get("evidence") or ()
                 for i in range(1, len(evidence) + 1):
-                    a(f"{ri} {T['evidence']} <{r}.e{i}> .\n")
+                    rpo.append(f"{EVIDENCE} {r_open}{r}.e{i}{r_close}")
                 for i, ev in enumerate(evidence, 1):
-                    x = f"<{r}.e{i}>"
-                    a(f"{x} {_TYPE} {T['RelationEvidence']} .\n")
+                    xpo = [f"{TYPE} {EVIDENCE_CLS}"]
+                    groups.append((f"{r_open}{r}.e{i}{r_close}", xpo))
                     if ev.get("paper") is not None and ev["paper"] in G:
-                        a(f"{x} {DERIVED} {node_iri(ev['paper'])} .\n")
-                    for key, prop in (("field", "field"), ("sentence", "sentence"), ("cue", "cue"),
-                                      ("head", "headText"), ("tail", "tailText")):
+                        xpo.append(f"{DERIVED} {node_iri(ev['paper'])}")
+                    for key, prop in EV_PROPS:
                         if ev.get(key) is not None:
-                            a(f"{x} {T[prop]} {_lit(ev[key])} .\n")
-        yield "".join(block)
+                            xpo.append(f"{prop} {_lit(ev[key])}")
+        yield groups
 
 
 def _normalise_format(format: str) -> str:
@@ -526,29 +633,27 @@ def write_rdf(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, format: str =
     except OSError as exc:
         raise ExportError(f"cannot write here: {exc.strerror}", path=path,
                           hint="choose another output folder with -o") from None
+    if fmt in ("turtle", "trig"):  # written directly, one statement per subject
+        head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in prefixes(base_iri).items()) + "\n"
+        if fmt == "trig":
+            return _write_blocks(_turtle_blocks(G, base_iri=base_iri), path, head=f"{head}<{graph_iri}> {{\n",
+                                 tail="}\n")
+        return _write_blocks(_turtle_blocks(G, base_iri=base_iri), path, head=head)
     blocks = ntriples_blocks(G, base_iri=base_iri)
     if fmt == "ntriples":
         return _write_blocks(blocks, path)
-    g_suffix = f" <{graph_iri}> .\n"
     if fmt == "nquads":  # " .\n" only ever ends a line (see ntriples_blocks)
+        g_suffix = f" <{graph_iri}> .\n"
         return _write_blocks((b.replace(" .\n", g_suffix) for b in blocks), path)
-    # The other formats go through pyoxigraph: N-Triples (or N-Quads) into a temp file, parsed
-    # back (which also checks every generated line) and re-serialised with prefixes.
+    # JSON-LD goes through pyoxigraph: N-Triples into a temp file, parsed back (which also checks
+    # every generated line) and written as one node object per subject.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        if fmt == "trig":
-            count = _write_blocks((b.replace(" .\n", g_suffix) for b in blocks), tmp, atomic=False)
-            parsed = ox.parse(path=tmp, format=ox.RdfFormat.N_QUADS)
-        else:
-            count = _write_blocks(blocks, tmp, atomic=False)
-            parsed = ox.parse(path=tmp, format=ox.RdfFormat.N_TRIPLES)
+        count = _write_blocks(blocks, tmp, atomic=False)
+        parsed = ox.parse(path=tmp, format=ox.RdfFormat.N_TRIPLES)
         with atomic_write(path, "wb") as f:
-            if fmt == "jsonld":
-                _write_jsonld(parsed, f, prefixes(base_iri), graph_iri)
-            else:
-                ox.serialize(parsed, f, ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE,
-                             prefixes=prefixes(base_iri))
+            _write_jsonld(parsed, f, prefixes(base_iri), graph_iri)
     except SyntaxError as exc:  # a line kg generated that pyoxigraph rejects: a bug in kg
         raise ExportError(f"generated invalid RDF ({exc})", path=path,
                           hint="please report this with the input that caused it") from None
@@ -558,10 +663,12 @@ def write_rdf(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, format: str =
     return count
 
 
-def _write_blocks(blocks: Iterable[str], path: str | Path, *, atomic: bool = True) -> int:
-    """Write blocks of whole lines in large writes; return how many lines."""
+def _write_blocks(blocks: Iterable[str], path: str | Path, *, atomic: bool = True, head: str = "",
+                  tail: str = "") -> int:
+    """Write *head*, blocks of whole lines in large writes, then *tail*; return how many lines the blocks hold."""
     count = 0
     with atomic_write(path) if atomic else open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(head)
         buf: list[str] = []
         size = 0
         for block in blocks:
@@ -575,7 +682,7 @@ def _write_blocks(blocks: Iterable[str], path: str | Path, *, atomic: bool = Tru
                 size = 0
         text = "".join(buf)
         count += text.count("\n")
-        f.write(text)
+        f.write(text + tail)
     return count
 
 
