@@ -169,17 +169,21 @@ class Normalizer:
                 expansions[compact_key(ckey(m.text))][ckey(m.long_form)] += 1
         acronym_map = {short: _most_common(c) for short, c in expansions.items()}
 
-        def key_of(m: Mention) -> str:
-            if m.long_form:
-                return ckey(m.long_form)
-            key = ckey(m.text)
-            return acronym_map.get(compact_key(key), key)
+        @functools.cache
+        def key_of(text: str, long_form: str | None) -> tuple[str, str]:
+            """(canonical key, compact key) of a surface form."""
+            if long_form:
+                key = ckey(long_form)
+            else:
+                key = ckey(text)
+                key = acronym_map.get(compact_key(key), key)
+            return key, compact_key(key)
 
         groups: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
         for m in mentions:
-            key = key_of(m)
+            key, compact = key_of(m.text, m.long_form)
             if key:
-                groups[compact_key(key)].append((m, key))
+                groups[compact].append((m, key))
         entities: dict[str, Entity] = {}
         mention_entity: dict[Mention, str] = {}
         for compact in sorted(groups):
