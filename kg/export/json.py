@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 from collections.abc import Iterator
+from json.encoder import encode_basestring as _string  # the encoder's own, for ensure_ascii=False
 from pathlib import Path
 from typing import Any
 
@@ -46,16 +47,29 @@ def write_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
     enc = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     multigraph = G.is_multigraph()
 
-    def items(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    def items(rows: Iterator[dict[str, Any] | str]) -> Iterator[str]:
         first = True
         for chunk in iter(lambda: list(itertools.islice(rows, _CHUNK)), []):
-            text = enc.encode(chunk)[1:-1]  # one encode call per chunk: ~3x faster than per row
+            parts: list[str] = []
+            run: list[dict[str, Any]] = []
+            for row in chunk:
+                if isinstance(row, str):
+                    if run:
+                        parts.append(enc.encode(run)[1:-1])  # one encode call per run: ~3x faster
+                        run = []
+                    parts.append(row)
+                else:
+                    run.append(row)
+            if run:
+                parts.append(enc.encode(run)[1:-1])
+            text = ",".join(parts)
             yield text if first else "," + text
             first = False
 
     nodes = ({**G.nodes[n], "id": n} for n in G)
     if multigraph:
-        edges = ({**d, "source": u, "target": v, "key": k} for u, v, k, d in G.edges(keys=True, data=True))
+        edges = (_weighted_edge(u, v, k, d) or {**d, "source": u, "target": v, "key": k}
+                 for u, v, k, d in G.edges(keys=True, data=True))
     else:
         edges = ({**d, "source": u, "target": v} for u, v, d in G.edges(data=True))
     # the top-level keys in sorted order, as sort_keys=True writes them
@@ -69,6 +83,17 @@ def write_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
 
 #: Nodes or edges per encode call in :func:`write_json`.
 _CHUNK = 4096
+
+
+def _weighted_edge(u: Any, v: Any, k: Any, d: dict[str, Any]) -> str | None:
+    """The JSON of an edge whose data is exactly ``{"kind": str, "weight": int}`` (kg's co-occurrence
+    edges, most of a large graph), formatted directly: what the encoder would write, 2.5x faster."""
+    if len(d) != 2 or type(d.get("weight")) is not int or type(d.get("kind")) is not str:
+        return None
+    if type(u) is not str or type(v) is not str or type(k) is not str:
+        return None
+    return (f'{{"key":{_string(k)},"kind":{_string(d["kind"])},"source":{_string(u)},'
+            f'"target":{_string(v)},"weight":{d["weight"]}}}')
 
 
 def read_json(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
