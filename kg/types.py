@@ -100,6 +100,12 @@ class Mention:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickle as the constructor's arguments: twice as fast both ways as the default for a
+        # frozen dataclass with slots, and worker processes send millions of mentions home.
+        return (Mention, (self.paper_id, self.field, self.start, self.end, self.text, self.type, self.sentence,
+                          self.sent_start, self.source, self.confidence, self.role, self.long_form))
+
 
 @dataclass(frozen=True)
 class RelationMention:
