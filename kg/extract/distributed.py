@@ -209,10 +209,14 @@ def _partitions(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
         yield part
 
 
-def _extract_partition(papers: list[Paper], model: str | None, batch_size: int) -> list[Extraction]:
-    """Runs on a worker: the pipeline is loaded once per worker process (cached)."""
+def _extract_partition(papers: list[Paper], model: str | None, batch_size: int) -> list[tuple[Any, Any]]:
+    """Runs on a worker: (mentions, relations) per paper; the papers themselves are not sent back.
+
+    The pipeline is loaded once per worker process (cached).
+    """
     _tune_malloc()
-    return list(extract_papers(papers, nlp=load_pipeline(model), batch_size=batch_size))
+    return [(x.mentions, x.relations) for x in extract_papers(papers, nlp=load_pipeline(model),
+                                                              batch_size=batch_size)]
 
 
 @functools.cache
@@ -236,6 +240,7 @@ def _stream(distributed: Any, client: Any, parts: Iterator[list[Paper]], window:
     from distributed import as_completed
 
     index_of: dict[Any, int] = {}
+    papers_of: dict[int, list[Paper]] = {}  # partitions in flight, joined to their results on return
     done: dict[int, list[Extraction]] = {}
     submitted = yielded = 0
     pending = as_completed()
@@ -248,6 +253,7 @@ def _stream(distributed: Any, client: Any, parts: Iterator[list[Paper]], window:
                 return
             future = client.submit(_extract_partition, part, model, batch_size, pure=False)
             index_of[future] = submitted
+            papers_of[submitted] = part
             pending.add(future)
             submitted += 1
 
@@ -263,7 +269,9 @@ def _stream(distributed: Any, client: Any, parts: Iterator[list[Paper]], window:
             except (distributed.comm.CommClosedError, distributed.TimeoutError, OSError) as exc:
                 raise ClusterError(f"lost the connection to the Dask scheduler at {address}: "
                                    f"{_first_line(exc)}") from None
-            done[index_of.pop(future)] = result
+            index = index_of.pop(future)
+            done[index] = [Extraction(paper, mentions, relations)
+                           for paper, (mentions, relations) in zip(papers_of.pop(index), result)]
             future.release()
             while yielded in done:
                 extractions = done.pop(yielded)
