@@ -74,7 +74,7 @@ def build(
     warn: Callable[[str], None] | None = None,
     base_iri: str | None = None,
     batch_size: int = 64,
-    n_process: int = 1,
+    n_process: int | None = None,
     progress: bool = False,
     html: bool = True,
     store: bool = True,
@@ -100,6 +100,12 @@ def build(
         spaCy pipeline name or path (default: kg's shipped model).
     skip_invalid, on_invalid, format, warn
         Passed to :func:`kg.read_papers`.
+    batch_size : int
+        Texts per ``nlp.pipe`` batch.
+    n_process : int, optional
+        Extraction processes on this machine (default 1). With
+        ``dask="local"``: the LocalCluster's workers (default 2); ignored for
+        a remote scheduler.
     progress : bool
         Show a progress bar on stderr.
     update : bool
@@ -151,11 +157,12 @@ def build(
     elif dask is not None:
         from .extract.distributed import extract_papers_dask
 
-        workers = {"n_workers": n_process} if n_process > 1 else {}
+        workers = {} if n_process is None else {"n_workers": n_process}
         extractions = extract_papers_dask(papers, address=dask, model=model, batch_size=batch_size,
                                           progress=tick, **workers)
     else:
-        extractions = extract_papers(papers, nlp=nlp, batch_size=batch_size, n_process=n_process, progress=tick)
+        extractions = extract_papers(papers, nlp=nlp, batch_size=batch_size, n_process=n_process or 1,
+                                     progress=tick)
     n_total = len(previous) + len(papers)
     del papers  # the extractions hold the papers from here on
 

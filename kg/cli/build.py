@@ -22,9 +22,9 @@ def _report_invalid(err: InputError) -> None:
               help="spaCy pipeline to extract with (default: kg's shipped scientific NER model).")
 @click.option("--base-iri", metavar="IRI", help="Base IRI for the RDF export and store.")
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1), help="Texts per spaCy batch.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
-              help="Extraction processes on this machine; with --dask local, the number of Dask workers "
-                   "(default there: 2).")
+@click.option("--workers", default=None, type=click.IntRange(1),
+              help="Extraction processes on this machine (default 1); with --dask local, the number of "
+                   "Dask workers (default 2).")
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("--html-max-nodes", type=click.IntRange(min=0), default=None,
               help="Most connected entities drawn in graph.html (default 1000, drawn with vis-network; "
