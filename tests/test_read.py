@@ -167,3 +167,23 @@ def test_dump_skip_invalid_resynchronises(tmp_path):
     papers = read_papers(f, skip_invalid=True, on_invalid=seen.append)
     assert [p.title for p in papers] == ["T1", "T2"]
     assert [e.line for e in seen] == [1]
+
+
+def test_jsonl_is_split_on_newlines_only(tmp_path):
+    # U+2028 and U+0085 are legal inside JSON strings; str.splitlines would cut the record there
+    f = tmp_path / "odd.jsonl"
+    rows = [{"title": "Line\u2028separated title", "abstract": "Next\u0085line and a form\x0cfeed."},
+            {"title": "Second", "abstract": "Fine."}]
+    f.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in rows).encode())
+    papers = read_papers([f])
+    assert [p.title for p in papers] == ["Line separated title", "Second"]  # whitespace normalised
+    assert papers[0].abstract.startswith("Next") and papers[0].abstract.endswith("feed.")
+    assert papers[1].sources == (f"{f}:2",)
+
+
+def test_jsonl_bad_utf8_names_the_line(tmp_path):
+    f = tmp_path / "bad.jsonl"
+    f.write_bytes(b'{"title": "A", "abstract": "B"}\n{"title": "\xff", "abstract": "B"}\n')
+    with pytest.raises(InputError) as err:
+        read_papers([f])
+    assert err.value.line == 2 and "UTF-8" in str(err.value)

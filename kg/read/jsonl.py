@@ -20,26 +20,39 @@ def _emit(err: InputError, on_invalid: Callable[[InputError], None] | None) -> N
 
 
 def read_jsonl(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
-    """Yield one record per non-blank line; each line is a JSON object with title and abstract."""
-    text = read_text(path)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            _emit(InputError(f"line is not valid JSON ({exc.msg} at column {exc.colno})", path=path,
-                             line=number, hint="each line must be one JSON object; fix it or pass --skip-invalid"),
-                  on_invalid)
-            continue
-        if not isinstance(data, dict):
-            _emit(InputError("line is not a JSON object", path=path, line=number,
-                             hint='write {"title": ..., "abstract": ...} on each line'), on_invalid)
-            continue
-        try:
-            yield check_record(path, number, data)
-        except InputError as err:
-            _emit(err, on_invalid)
+    """Yield one record per non-blank line; each line is a JSON object with title and abstract.
+
+    The file is read line by line, so a corpus of millions of lines is never held whole in memory.
+    """
+    seen = False
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not valid UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1})",
+                                 path=path, line=number, hint="re-save the file as UTF-8") from None
+            if not line.strip():
+                continue
+            seen = True
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                _emit(InputError(f"line is not valid JSON ({exc.msg} at column {exc.colno})", path=path,
+                                 line=number,
+                                 hint="each line must be one JSON object; fix it or pass --skip-invalid"),
+                      on_invalid)
+                continue
+            if not isinstance(data, dict):
+                _emit(InputError("line is not a JSON object", path=path, line=number,
+                                 hint='write {"title": ..., "abstract": ...} on each line'), on_invalid)
+                continue
+            try:
+                yield check_record(path, number, data)
+            except InputError as err:
+                _emit(err, on_invalid)
+    if not seen:
+        raise InputError("file is empty", path=path, hint="remove it or add records")
 
 
 def read_json(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
