@@ -28,7 +28,8 @@ Paper nodes: ``title``, ``abstract``, ``authors``, ``date``, ``url``,
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import sys
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -87,7 +88,7 @@ def evidence_record(m: Mention) -> dict[str, Any]:
         "field": m.field,
         "start": m.start,
         "end": m.end,
-        "text": m.text,
+        "text": sys.intern(m.text),  # surface forms repeat across papers: one string each
         "sentence": m.sentence,
         "sent_start": m.sent_start,
         "source": m.source,
@@ -149,18 +150,23 @@ def build_graph(
         per_paper.append((mentions, relations))
         normalizer.add(mentions)
     resolved = normalizer.resolve()
+    del normalizer  # it holds every mention; from here each paper's are freed once linked
     ment_ent = resolved.mention_entity
 
     G = nx.MultiDiGraph(schema=SCHEMA_VERSION)
     for paper in papers:
         G.add_node(paper.id, kind=PAPER, **{a: _plain(getattr(paper, a)) for a in PAPER_ATTRS})
+    # every entity has a mention, so every entity gets a paper; counts are filled in below
+    entity_nodes = G._node
+    for eid in sorted(resolved.entities):
+        e = resolved.entities[eid]
+        G.add_node(eid, kind=ENTITY, type=e.type, label=e.label, key=e.key,
+                   aliases=[[a, c] for a, c in e.aliases], papers=0, mentions=0)
 
-    paper_count: Counter[str] = Counter()
-    mention_count: Counter[str] = Counter()
-    paper_edges: list[tuple[str, str, dict[str, Any]]] = []
     cooc = _PairCounter(sorted(resolved.entities)) if cooccurrence else None
     rel_edges: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     rel_papers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    succ, pred = G._succ, G._pred
 
     for i, paper in enumerate(papers):
         mentions, relations = per_paper[i]
@@ -173,14 +179,18 @@ def build_graph(
                 linked[m] = eid
                 by_entity[eid].append(m)
         eids = sorted(by_entity)
+        paper_succ = succ[paper.id]
         for eid in eids:
             ms = by_entity[eid]
             role = ms[0].role if len(ms) == 1 else min((m.role for m in ms), key=lambda r: _ROLE_RANK.get(r, 99))
             evidence = sorted((evidence_record(m) for m in ms), key=_ev_sort)
-            paper_edges.append((paper.id, eid, {"kind": MENTION, "role": role, "evidence": evidence,
-                                                "count": len(ms)}))
-            paper_count[eid] += 1
-            mention_count[eid] += len(ms)
+            # a new edge paper -> entity, as G.add_edge would store it (see _add_new_edges)
+            keydict = {MENTION: {"kind": MENTION, "role": role, "evidence": evidence, "count": len(ms)}}
+            paper_succ[eid] = keydict
+            pred[eid][paper.id] = keydict
+            node = entity_nodes[eid]
+            node["papers"] += 1
+            node["mentions"] += len(ms)
         if cooc is not None:
             cooc.add(eids)
         for rel in relations:
@@ -196,22 +206,16 @@ def build_graph(
                 "head_end": rel.head.end, "tail_start": rel.tail.start, "tail_end": rel.tail.end,
             })
             rel_papers[(h, t, rel.type)].add(paper.id)
+    del per_paper, ment_ent, resolved
 
-    for eid in sorted(resolved.entities):
-        if eid not in paper_count:
-            continue
-        e = resolved.entities[eid]
-        G.add_node(eid, kind=ENTITY, type=e.type, label=e.label, key=e.key,
-                   aliases=[[a, c] for a, c in e.aliases], papers=paper_count[eid],
-                   mentions=mention_count[eid])
-    _add_new_edges(G, ((u, v, MENTION, attrs) for u, v, attrs in paper_edges))
-    del paper_edges
     if cooc is not None:
         _add_new_edges(G, ((a, b, CO_OCCURS, {"kind": CO_OCCURS, "weight": w})
-                           for a, b, w in cooc.items() if w >= min_cooccurrence))
+                           for a, b, w in cooc.items(min_count=min_cooccurrence)))
+        del cooc
     for (h, t, rtype) in sorted(rel_edges):
         ev = rel_edges[(h, t, rtype)]
         G.add_edge(h, t, key=rtype, kind=rtype, weight=len(rel_papers[(h, t, rtype)]), evidence=ev)
+    nx._clear_cache(G)
     return G
 
 
@@ -286,13 +290,22 @@ class _PairCounter:
         self._counts = np.bincount(inverse, weights=weights, minlength=len(self._codes)).astype(np.int64)
         self._buffer, self._buffered = [], 0
 
-    def items(self) -> Iterator[tuple[str, str, int]]:
-        """(a, b, papers) for every pair seen, a < b, sorted by (a, b)."""
+    def items(self, min_count: int = 1) -> Iterator[tuple[str, str, int]]:
+        """(a, b, papers) for every pair seen in at least *min_count* papers, a < b, sorted by (a, b).
+
+        Pairs are filtered first and turned into Python objects a slice at a time: at 100k papers
+        there are tens of millions of pairs, and lists of them all would cost gigabytes.
+        """
         self._fold()
-        names = self.names
-        heads, tails = self._np.divmod(self._codes, self.n) if self.n else ((), ())
-        for a, b, w in zip(heads.tolist(), tails.tolist(), self._counts.tolist()):
-            yield names[a], names[b], w
+        np = self._np
+        keep = self._counts >= min_count
+        codes, counts = self._codes[keep], self._counts[keep]
+        del keep
+        names, step = self.names, 1 << 16
+        for lo in range(0, len(codes), step):
+            heads, tails = np.divmod(codes[lo:lo + step], self.n)
+            for a, b, w in zip(heads.tolist(), tails.tolist(), counts[lo:lo + step].tolist()):
+                yield names[a], names[b], w
 
 
 def extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention], list[RelationMention]]]:
