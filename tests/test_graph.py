@@ -102,3 +102,21 @@ def test_min_cooccurrence_drops_single_paper_pairs():
     assert pairs and all(w >= 2 for _, _, w in pairs)
     all_pairs = [k for _, _, k in build_graph(corpus()).edges(keys=True) if k == CO_OCCURS]
     assert len(all_pairs) > len(pairs)
+
+
+def test_write_json_is_the_node_link_json_of_the_graph(seed_graph, tmp_path):
+    # write_json streams chunks and formats co-occurrence edges itself: it must still write
+    # exactly what json.dumps of NetworkX's node-link data would, also for odd edges and strings
+    import json
+
+    from kg.export.json import graph_to_data, write_json
+
+    G = seed_graph.graph.copy()
+    papers = [n for n, k in G.nodes(data="kind") if k == "paper"][:3]
+    G.add_edge(papers[0], papers[1], key="co_occurs", kind='q"\\\u2028é', weight=2)  # escapes
+    G.add_edge(papers[0], papers[2], key="co_occurs", kind="co_occurs", weight=True)  # a bool, not an int
+    G.add_edge(papers[1], papers[2], key="co_occurs", kind="co_occurs", weight=1.5)  # not an int
+    G.add_edge(papers[2], papers[0], key="co_occurs", kind="co_occurs", weight=3, note="extra")
+    write_json(G, tmp_path / "g.json")
+    expected = json.dumps(graph_to_data(G), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    assert (tmp_path / "g.json").read_text(encoding="utf-8") == expected
