@@ -257,6 +257,8 @@ class _PairCounter:
     >>> c.add(["a", "b", "c"]); c.add(["b", "c"])
     >>> list(c.items())
     [('a', 'b', 1), ('a', 'c', 1), ('b', 'c', 2)]
+    >>> list(c.items(min_count=2))
+    [('b', 'c', 2)]
     """
 
     def __init__(self, names: Sequence[str], *, fold_at: int = 1 << 22) -> None:
