@@ -174,7 +174,6 @@ def build_graph(
     cooc = _PairCounter(sorted(resolved.entities)) if cooccurrence else None
     rel_edges: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     rel_papers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    succ, pred = G._succ, G._pred
 
     for i, paper in enumerate(papers):
         mentions, relations = per_paper[i]
@@ -187,18 +186,17 @@ def build_graph(
                 linked[m] = eid
                 by_entity[eid].append(m)
         eids = sorted(by_entity)
-        paper_succ = succ[paper.id]
+        new_edges: list[tuple[str, str, str, dict[str, Any]]] = []
         for eid in eids:
             ms = by_entity[eid]
             role = ms[0].role if len(ms) == 1 else min((m.role for m in ms), key=lambda r: _ROLE_RANK.get(r, 99))
             evidence = sorted((evidence_record(m) for m in ms), key=_ev_sort)
-            # a new edge paper -> entity, as G.add_edge would store it (see _add_new_edges)
-            keydict = {MENTION: {"kind": MENTION, "role": role, "evidence": evidence, "count": len(ms)}}
-            paper_succ[eid] = keydict
-            pred[eid][paper.id] = keydict
+            new_edges.append((paper.id, eid, MENTION,
+                              {"kind": MENTION, "role": role, "evidence": evidence, "count": len(ms)}))
             node = entity_nodes[eid]
             node["papers"] += 1
             node["mentions"] += len(ms)
+        _add_new_edges(G, new_edges)
         if cooc is not None:
             cooc.add(eids)
         for rel in relations:
@@ -230,6 +228,8 @@ def build_graph(
 def _add_new_edges(G: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
     """Add edges between nodes already in *G* where no edge u -> v exists yet.
 
+    The caller clears networkx's cache (``nx._clear_cache(G)``) once it is done.
+
     Does what ``G.add_edge(u, v, key=key, **attrs)`` does for a new pair
     (same adjacency order, same dicts) without its per-call checks and cache
     clearing: with millions of co-occurrence edges, ``add_edge`` alone was
@@ -240,7 +240,6 @@ def _add_new_edges(G: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str, dict
         keydict = {key: attrs}
         succ[u][v] = keydict
         pred[v][u] = keydict
-    nx._clear_cache(G)
 
 
 class _PairCounter:
