@@ -9,12 +9,18 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
+
+try:
+    import resource
+except ImportError:  # Windows: BuildResult.memory stays empty
+    resource = None  # type: ignore[assignment]
 
 from .errors import InputError
 from .extract import extract_papers, load_pipeline
@@ -274,10 +280,7 @@ def _split_known(out: Path, papers: list) -> tuple[list, list, dict[str, str]]:
 
 def _note_memory(memory: dict[str, int], stage: str) -> None:
     """Peak RSS of this process so far (getrusage; Linux reports KiB, macOS bytes)."""
-    try:
-        import resource
-        import sys
-    except ImportError:  # Windows
+    if resource is None:
         return
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     memory[stage] = peak if sys.platform == "darwin" else peak * 1024
