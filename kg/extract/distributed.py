@@ -54,8 +54,11 @@ LOCAL = "local"
 #: ``nlp.pipe`` batches of 64 texts (a title and an abstract per paper).
 DEFAULT_PARTITION_SIZE = 256
 
-#: Partitions submitted but not yet yielded, per worker.
+#: Partitions submitted and not yet finished, per worker.
 IN_FLIGHT_PER_WORKER = 2
+
+#: Finished partitions waiting to be yielded in order: at most this many times the in-flight window.
+REORDER_FACTOR = 2
 
 
 class ClusterError(KGError):
@@ -134,8 +137,13 @@ def _run(distributed: Any, papers: Iterable[Paper], *, address: str, model: str 
     try:
         cluster, client = _connect(distributed, address, n_workers, timeout)
         workers = max(1, sum(client.nthreads().values()))
-        size = partition_size or _auto_partition_size(papers, workers, batch_size)
-        yield from _stream(distributed, client, _partitions(papers, size), workers * IN_FLIGHT_PER_WORKER,
+        if partition_size:  # as asked, every partition the same size
+            sizes: Iterator[int] = itertools.repeat(partition_size)
+        else:
+            sizes = _partition_sizes(len(papers) if isinstance(papers, Sequence) else None,
+                                     _auto_partition_size(papers, workers, batch_size), workers,
+                                     max(1, batch_size // 2))
+        yield from _stream(distributed, client, _partitions(papers, sizes), workers * IN_FLIGHT_PER_WORKER,
                            model, batch_size, progress, address)
     finally:
         if client is not None:
@@ -203,9 +211,37 @@ def _auto_partition_size(papers: Iterable[Paper], workers: int, batch_size: int)
     return max(step, min(DEFAULT_PARTITION_SIZE, math.ceil(want / step) * step))
 
 
-def _partitions(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+def _partition_sizes(total: int | None, size: int, workers: int, step: int) -> Iterator[int]:
+    """Papers per partition: *size*, tapering off over the last partitions of a sized input.
+
+    With fixed partitions the last one or two keep one worker busy while the
+    others wait (up to a whole partition's time: seconds for 256 papers). Like
+    OpenMP's guided schedule, each partition here is at most the papers still
+    to submit over ``2 * workers``, never below *step* (one ``nlp.pipe`` batch)
+    and always a multiple of it, so boundaries stay where a one-process run
+    starts a batch. *total* None (an input of unknown length) gives *size* forever.
+
+    >>> list(_partition_sizes(1000, 256, 2, 32))
+    [256, 192, 160, 128, 96, 64, 32, 32, 32, 32]
+    """
+    if total is None:
+        while True:
+            yield size
+    left = total
+    while left > 0:
+        guided = math.ceil(left / (2 * workers) / step) * step
+        n = max(step, min(size, guided))
+        yield n
+        left -= n
+
+
+def _partitions(papers: Iterable[Paper], sizes: Iterable[int]) -> Iterator[list[Paper]]:
+    """Consecutive partitions of *papers*, one per size, until the papers or the sizes run out."""
     it = iter(papers)
-    while part := list(itertools.islice(it, size)):
+    for size in sizes:
+        part = list(itertools.islice(it, size))
+        if not part:
+            return
         yield part
 
 
@@ -236,7 +272,14 @@ def _tune_malloc() -> None:
 
 def _stream(distributed: Any, client: Any, parts: Iterator[list[Paper]], window: int, model: str | None,
             batch_size: int, progress: Callable[[int], None] | None, address: str) -> Iterator[Extraction]:
-    """Keep at most *window* partitions in flight; yield finished ones in input order."""
+    """Keep *window* partitions running; yield finished ones in input order.
+
+    A new partition is submitted as soon as one finishes, not when the oldest
+    one has been yielded: otherwise one slow partition at the head stalls every
+    other worker once the window is full. Finished partitions wait for their
+    turn in a reorder buffer of at most ``REORDER_FACTOR * window`` partitions,
+    which bounds memory when one partition lags far behind.
+    """
     from distributed import as_completed
 
     index_of: dict[Any, int] = {}
@@ -247,7 +290,8 @@ def _stream(distributed: Any, client: Any, parts: Iterator[list[Paper]], window:
 
     def refill() -> None:
         nonlocal submitted
-        while submitted - yielded < window:
+        # running = len(index_of); finished but not yet yielded = len(done)
+        while len(index_of) < window and submitted - yielded < REORDER_FACTOR * window:
             part = next(parts, None)
             if part is None:
                 return
@@ -273,6 +317,7 @@ def _stream(distributed: Any, client: Any, parts: Iterator[list[Paper]], window:
             done[index] = [Extraction(paper, mentions, relations)
                            for paper, (mentions, relations) in zip(papers_of.pop(index), result)]
             future.release()
+            refill()
             while yielded in done:
                 extractions = done.pop(yielded)
                 yielded += 1
