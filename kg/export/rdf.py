@@ -394,6 +394,17 @@ def _node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator
             ok = tails[n] = _PN_TAIL.fullmatch(seg(n)) is not None
         return ok
 
+    targets: dict[Any, tuple[str, str, str, bool]] = {}
+    weights: dict[Any, str] = {}  # weight -> its predicate-object
+
+    def target(n: Any) -> tuple[str, str, str, bool]:
+        """(IRI, "rdf:object IRI", IRI segment, may it end a local name) of a relation's object."""
+        x = targets.get(n)
+        if x is None:
+            o = node_iri(n)
+            x = targets[n] = (o, f"{OBJ} {o}", seg(n), turtle and tail_ok(n))
+        return x
+
     small: dict[Any, str] = {}  # literals that repeat everywhere: roles, fields, extractors
 
     def lit_small(x: Any) -> str:
@@ -443,6 +454,7 @@ def _node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator
         kind = nodes[n].get("kind")
         return (0 if kind == PAPER else 1 if kind == ENTITY else 2, str(n))
 
+    str_ids = all(type(n) is str for n in G)
     for n in sorted(G.nodes, key=kind_order):
         data = nodes[n]
         kind = data.get("kind")
@@ -451,7 +463,9 @@ def _node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator
                               hint="export a graph made by kg.graph.build_graph or kg.load")
         s = node_iri(n)
         succ = G._succ[n]  # the raw adjacency dict: networkx's read-only views cost ~25% of the export
-        out_edges = [(v, k, d) for v in sorted(succ, key=str)
+        # neighbours in str order (plain sorted() gives the same order when every id is a str)
+        order = sorted(succ) if str_ids else sorted(succ, key=str)
+        out_edges = [(v, k, d) for v in order
                      for k, d in (succ[v].items() if len(succ[v]) == 1 else sorted(succ[v].items()))]
         if kind == PAPER:
             po = [f"{TYPE} {ARTICLE}", f"{ID} {_lit(n)}"]
@@ -546,20 +560,32 @@ def _node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator
                 a(f"{K['paperCount']} {INT_OPEN}{int(data['papers'])}{INT_CLOSE}")
             if data.get("mentions") is not None:
                 a(f"{K['mentionCount']} {INT_OPEN}{int(data['mentions'])}{INT_CLOSE}")
-            rels = [(v, k, d, node_iri(v)) for v, k, d in out_edges if k in REL]
-            for _v, k, _d, o in rels:
-                a(f"{REL[k]} {o}")
+            rels = [(v, k, d, target(v)) for v, k, d in out_edges if k in REL]
+            for _v, k, _d, tv in rels:
+                a(f"{REL[k]} {tv[0]}")
             nseg = seg(n)
             n_head = turtle and _PN_HEAD.fullmatch(nseg) is not None
             subject = f"{SUBJ} {s}"
-            for v, k, d, o in rels:
+            # The statement's first four predicate-objects only depend on this node and the relation:
+            # in Turtle they are joined once per relation kind (co-occurrence reifies millions of edges).
+            heads: dict[str, list[str]] = {}
+            for v, k, d, (_o, o_term, v_seg, v_tail) in rels:
                 # rel:<entity>.<relation>.<entity>, and .e1, .e2, ... for its evidence
-                r = f"{nseg}.{REL_NAME[k]}.{seg(v)}"
-                r_open, r_close = ("rel:", "") if n_head and tail_ok(v) else (REL_IRI, ">")
-                rpo = [REL_TYPE, REL_STATEMENT, subject, REL_PRED[k], f"{OBJ} {o}"]
+                r = f"{nseg}.{REL_NAME[k]}.{v_seg}"
+                r_open, r_close = ("rel:", "") if n_head and v_tail else (REL_IRI, ">")
+                head = heads.get(k)
+                if head is None:
+                    head = heads[k] = [REL_TYPE, REL_STATEMENT, subject, REL_PRED[k]]
+                    if turtle:
+                        head[:] = [_TTL_SEP.join(head)]
+                rpo = [*head, o_term]
                 groups.append((f"{r_open}{r}{r_close}", rpo))
-                if d.get("weight") is not None:
-                    rpo.append(f"{WEIGHT} {INT_OPEN}{int(d['weight'])}{INT_CLOSE}")
+                w = d.get("weight")
+                if w is not None:
+                    w_term = weights.get(w)
+                    if w_term is None:
+                        w_term = weights[w] = f"{WEIGHT} {INT_OPEN}{int(w)}{INT_CLOSE}"
+                    rpo.append(w_term)
                 evidence = d.get("evidence") or ()
                 for i in range(1, len(evidence) + 1):
                     rpo.append(f"{EVIDENCE} {r_open}{r}.e{i}{r_close}")
