@@ -35,6 +35,7 @@ from typing import Any
 
 import networkx as nx
 
+from ._gc import gc_paused
 from .normalize import Normalizer
 from .types import ROLES, Mention, Paper, RelationMention
 
@@ -77,8 +78,9 @@ ENTITY_ATTRS = ("type", "label", "key", "aliases", "papers", "mentions")
 _ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
 
 
-#: One int object per offset used in evidence records (see evidence_record).
+#: One object per offset and per confidence value used in evidence records (see evidence_record).
 _SHARED_INTS: dict[int, int] = {}
+_SHARED_FLOATS: dict[float, float] = {}
 
 
 def evidence_record(m: Mention) -> dict[str, Any]:
@@ -88,9 +90,10 @@ def evidence_record(m: Mention) -> dict[str, Any]:
     gives: leaving the key out otherwise keeps each record at 10 keys, which
     CPython stores in a dict 40% smaller than one of 11 keys.
     """
-    # Offsets and surface forms repeat across millions of records: each record points at one
-    # shared object per value instead of its own copy (CPython caches only the ints up to 256,
-    # and unpickling a worker's results makes new objects).
+    # Offsets, confidences and surface forms repeat across millions of records: each record points
+    # at one shared object per value instead of its own copy (CPython caches only the ints up to
+    # 256, and unpickling a worker's results makes new objects). Confidences take a handful of
+    # values (one per extractor): sharing them saves 24 bytes a record, ~90 MB at 100k papers.
     ints = _SHARED_INTS.setdefault
     record = {
         "field": sys.intern(m.field),
@@ -100,7 +103,7 @@ def evidence_record(m: Mention) -> dict[str, Any]:
         "sentence": m.sentence,
         "sent_start": ints(m.sent_start, m.sent_start),
         "source": sys.intern(m.source),
-        "confidence": m.confidence,
+        "confidence": _SHARED_FLOATS.setdefault(m.confidence, m.confidence),
         "role": sys.intern(m.role),
         "type": sys.intern(m.type),
     }
@@ -157,72 +160,77 @@ def build_graph(
         papers.append(paper)
         per_paper.append((mentions, relations))
         normalizer.add(mentions)
-    resolved = normalizer.resolve()
-    del normalizer  # it holds every mention; from here each paper's are freed once linked
-    ment_ent = resolved.mention_entity
+    with gc_paused():  # millions of acyclic dicts and lists follow (see kg._gc)
+        entities, entity_ids = normalizer.resolve_ids()  # one id per mention, in the order added
+        del normalizer  # it holds every mention; from here each paper's are freed once linked
 
-    G = nx.MultiDiGraph(schema=SCHEMA_VERSION)
-    for paper in papers:
-        G.add_node(paper.id, kind=PAPER, **{a: _plain(getattr(paper, a)) for a in PAPER_ATTRS})
-    # every entity has a mention, so every entity gets a paper; counts are filled in below
-    entity_nodes = G._node
-    for eid in sorted(resolved.entities):
-        e = resolved.entities[eid]
-        G.add_node(eid, kind=ENTITY, type=e.type, label=e.label, key=e.key,
-                   aliases=[[a, c] for a, c in e.aliases], papers=0, mentions=0)
+        G = nx.MultiDiGraph(schema=SCHEMA_VERSION)
+        for paper in papers:
+            G.add_node(paper.id, kind=PAPER, **{a: _plain(getattr(paper, a)) for a in PAPER_ATTRS})
+        # every entity has a mention, so every entity gets a paper; counts are filled in below
+        entity_nodes = G._node
+        for eid in sorted(entities):
+            e = entities[eid]
+            G.add_node(eid, kind=ENTITY, type=e.type, label=e.label, key=e.key,
+                       aliases=[[a, c] for a, c in e.aliases], papers=0, mentions=0)
 
-    cooc = _PairCounter(sorted(resolved.entities)) if cooccurrence else None
-    rel_edges: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    rel_papers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        cooc = _PairCounter(sorted(entities)) if cooccurrence else None
+        rel_edges: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+        rel_papers: dict[tuple[str, str, str], set[str]] = defaultdict(set)
 
-    for i, paper in enumerate(papers):
-        mentions, relations = per_paper[i]
-        per_paper[i] = None  # type: ignore[call-overload]  # free each paper's mentions once linked
-        by_entity: dict[str, list[Mention]] = defaultdict(list)
-        linked: dict[Mention, str] = {}  # this paper's share of ment_ent, popped to free memory
-        for m in mentions:
-            eid = linked.get(m) or ment_ent.pop(m, None)
-            if eid is not None:
-                linked[m] = eid
-                by_entity[eid].append(m)
-        eids = sorted(by_entity)
-        new_edges: list[tuple[str, str, str, dict[str, Any]]] = []
-        for eid in eids:
-            ms = by_entity[eid]
-            role = ms[0].role if len(ms) == 1 else min((m.role for m in ms), key=lambda r: _ROLE_RANK.get(r, 99))
-            evidence = sorted((evidence_record(m) for m in ms), key=_ev_sort)
-            new_edges.append((paper.id, eid, MENTION,
-                              {"kind": MENTION, "role": role, "evidence": evidence, "count": len(ms)}))
-            node = entity_nodes[eid]
-            node["papers"] += 1
-            node["mentions"] += len(ms)
-        _add_new_edges(G, new_edges)
+        next_id = 0  # index into entity_ids of this paper's first mention
+        for i, paper in enumerate(papers):
+            mentions, relations = per_paper[i]
+            per_paper[i] = None  # type: ignore[call-overload]  # free each paper's mentions once linked
+            ids = entity_ids[next_id:next_id + len(mentions)]
+            next_id += len(mentions)
+            by_entity: dict[str, list[Mention]] = defaultdict(list)
+            for m, eid in zip(mentions, ids):
+                if eid is not None:
+                    by_entity[eid].append(m)
+            eids = sorted(by_entity)
+            new_edges: list[tuple[str, str, str, dict[str, Any]]] = []
+            for eid in eids:
+                ms = by_entity[eid]
+                role = ms[0].role if len(ms) == 1 else min((m.role for m in ms), key=lambda r: _ROLE_RANK.get(r, 99))
+                evidence = sorted((evidence_record(m) for m in ms), key=_ev_sort)
+                new_edges.append((paper.id, eid, MENTION,
+                                  {"kind": MENTION, "role": role, "evidence": evidence, "count": len(ms)}))
+                node = entity_nodes[eid]
+                node["papers"] += 1
+                node["mentions"] += len(ms)
+            _add_new_edges(G, new_edges)
+            if cooc is not None:
+                cooc.add(eids)
+            linked = dict(zip(mentions, ids)) if relations else {}
+            for rel in relations:
+                h, t = linked.get(rel.head), linked.get(rel.tail)
+                if h is None or t is None or h == t:
+                    continue
+                # the relation must still fit the entity types after normalisation
+                if not (h.startswith("method-") and t.startswith("task-" if rel.type == USED_FOR else "dataset-")):
+                    continue
+                rel_edges[(h, t, rel.type)].append({
+                    "paper": paper.id, "field": rel.head.field, "sentence": rel.sentence, "cue": rel.cue,
+                    "head": rel.head.text, "tail": rel.tail.text, "head_start": rel.head.start,
+                    "head_end": rel.head.end, "tail_start": rel.tail.start, "tail_end": rel.tail.end,
+                })
+                rel_papers[(h, t, rel.type)].add(paper.id)
+        del per_paper, entity_ids, entities
+
         if cooc is not None:
-            cooc.add(eids)
-        for rel in relations:
-            h, t = linked.get(rel.head), linked.get(rel.tail)
-            if h is None or t is None or h == t:
-                continue
-            # the relation must still fit the entity types after normalisation
-            if not (h.startswith("method-") and t.startswith("task-" if rel.type == USED_FOR else "dataset-")):
-                continue
-            rel_edges[(h, t, rel.type)].append({
-                "paper": paper.id, "field": rel.head.field, "sentence": rel.sentence, "cue": rel.cue,
-                "head": rel.head.text, "tail": rel.tail.text, "head_start": rel.head.start,
-                "head_end": rel.head.end, "tail_start": rel.tail.start, "tail_end": rel.tail.end,
-            })
-            rel_papers[(h, t, rel.type)].add(paper.id)
-    del per_paper, ment_ent, resolved
-
-    if cooc is not None:
-        _add_new_edges(G, ((a, b, CO_OCCURS, {"kind": CO_OCCURS, "weight": w})
-                           for a, b, w in cooc.items(min_count=min_cooccurrence)))
-        del cooc
-    for (h, t, rtype) in sorted(rel_edges):
-        ev = rel_edges[(h, t, rtype)]
-        G.add_edge(h, t, key=rtype, kind=rtype, weight=len(rel_papers[(h, t, rtype)]), evidence=ev)
-    nx._clear_cache(G)
-    return G
+            # the pairs are new, so their edges go straight into the adjacency dicts (_add_new_edges,
+            # inlined: co-occurrence is most of a large graph's edges)
+            succ, pred = G._succ, G._pred
+            for heads, tails, weights in cooc.drain(min_count=min_cooccurrence):
+                for a, b, w in zip(heads, tails, weights):
+                    succ[a][b] = pred[b][a] = {CO_OCCURS: {"kind": CO_OCCURS, "weight": w}}
+            del cooc
+        for (h, t, rtype) in sorted(rel_edges):
+            ev = rel_edges[(h, t, rtype)]
+            G.add_edge(h, t, key=rtype, kind=rtype, weight=len(rel_papers[(h, t, rtype)]), evidence=ev)
+        nx._clear_cache(G)
+        return G
 
 
 def _add_new_edges(G: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
@@ -299,22 +307,49 @@ class _PairCounter:
         self._counts = np.bincount(inverse, weights=weights, minlength=len(self._codes)).astype(np.int64)
         self._buffer, self._buffered = [], 0
 
+    def drain(self, min_count: int = 1) -> Iterator[tuple[list[str], list[str], list[int]]]:
+        """What :meth:`items` gives, as columns (heads, tails, weights) a slice at a time, emptying
+        the counter before the first slice is yielded.
+
+        The unfiltered arrays (16 bytes a pair, hundreds of MB at 100k papers) are
+        then freed while the caller turns the kept pairs into edges, instead of
+        living on next to the finished graph; columns spare a tuple per pair.
+
+        >>> c = _PairCounter(["a", "b", "c"]); c.add(["a", "b", "c"])
+        >>> list(c.drain()), list(c.items())
+        ([(['a', 'a', 'b'], ['b', 'c', 'c'], [1, 1, 1])], [])
+        """
+        return self._pairs(min_count, release=True)
+
     def items(self, min_count: int = 1) -> Iterator[tuple[str, str, int]]:
         """(a, b, papers) for every pair seen in at least *min_count* papers, a < b, sorted by (a, b).
 
         Pairs are filtered first and turned into Python objects a slice at a time: at 100k papers
         there are tens of millions of pairs, and lists of them all would cost gigabytes.
         """
+        for heads, tails, weights in self._pairs(min_count, release=False):
+            yield from zip(heads, tails, weights)
+
+    def _pairs(self, min_count: int, *, release: bool) -> Iterator[tuple[list[str], list[str], list[int]]]:
         self._fold()
         np = self._np
-        keep = self._counts >= min_count
-        codes, counts = self._codes[keep], self._counts[keep]
-        del keep
-        names, step = self.names, 1 << 16
+        if min_count > 1:
+            keep = self._counts >= min_count
+            codes, counts = self._codes[keep], self._counts[keep]
+            del keep
+        else:
+            codes, counts = self._codes, self._counts
+        if release:
+            self._codes = self._counts = np.empty(0, dtype=np.int64)
+        return self._columns(codes, counts)
+
+    def _columns(self, codes: Any, counts: Any) -> Iterator[tuple[list[str], list[str], list[int]]]:
+        np = self._np
+        name = self.names.__getitem__
+        step = 1 << 16
         for lo in range(0, len(codes), step):
             heads, tails = np.divmod(codes[lo:lo + step], self.n)
-            for a, b, w in zip(heads.tolist(), tails.tolist(), counts[lo:lo + step].tolist()):
-                yield names[a], names[b], w
+            yield list(map(name, heads.tolist())), list(map(name, tails.tolist())), counts[lo:lo + step].tolist()
 
 
 def extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention], list[RelationMention]]]:
@@ -324,6 +359,11 @@ def extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention
     gives *G* again; ``kg build --update`` adds new papers this way without
     re-extracting the old ones.
     """
+    with gc_paused():  # one Mention per evidence record: millions on a large graph
+        return _extractions_from_graph(G)
+
+
+def _extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention], list[RelationMention]]]:
     out: list[tuple[Paper, list[Mention], list[RelationMention]]] = []
     index: dict[str, int] = {}
     by_offsets: dict[tuple[str, str, int, int], Mention] = {}

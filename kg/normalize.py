@@ -158,6 +158,25 @@ class Normalizer:
         self._mentions.extend(mentions)
 
     def resolve(self) -> Normalized:
+        """Entities by id, and each mention's entity id (mentions without a key are left out)."""
+        entities, ids = self.resolve_ids()
+        return Normalized(entities, {m: eid for m, eid in zip(self._mentions, ids) if eid is not None})
+
+    def resolve_ids(self) -> tuple[dict[str, Entity], list[str | None]]:
+        """Entities by id, and the entity id of every mention in the order they were added.
+
+        A mention whose text has no canonical key (only punctuation, say) gets
+        None. Cheaper than :meth:`resolve` for a caller that walks the mentions
+        in order again (no dict keyed by Mention, whose hash covers every field).
+
+        >>> from kg.types import Mention
+        >>> n = Normalizer()
+        >>> n.add([Mention("P-1", "abstract", 0, 4, "RNNs", "method", "RNNs.", 0),
+        ...        Mention("P-1", "abstract", 5, 7, "--", "method", "RNNs --.", 0)])
+        >>> entities, ids = n.resolve_ids()
+        >>> ids == [next(iter(entities)), None]
+        True
+        """
         mentions = self._mentions
         # surface forms repeat across a corpus: compute each canonical key once
         ckey = functools.lru_cache(maxsize=None)(canonical_key)
@@ -180,12 +199,17 @@ class Normalizer:
             return key, compact_key(key)
 
         groups: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
+        group_of: list[list[tuple[Mention, str]] | None] = []  # per mention, its group
         for m in mentions:
             key, compact = key_of(m.text, m.long_form)
             if key:
-                groups[compact].append((m, key))
+                group = groups[compact]
+                group.append((m, key))
+                group_of.append(group)
+            else:
+                group_of.append(None)
         entities: dict[str, Entity] = {}
-        mention_entity: dict[Mention, str] = {}
+        group_id: dict[int, str] = {}  # id(group) -> entity id
         for compact in sorted(groups):
             members = groups[compact]
             types = Counter(m.type for m, _ in members)
@@ -196,9 +220,8 @@ class Normalizer:
             aliases = tuple(sorted(surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])))
             eid = entity_id(etype, key)
             entities[eid] = Entity(id=eid, type=etype, key=key, label=aliases[0][0], aliases=aliases)
-            for m, _ in members:
-                mention_entity[m] = eid
-        return Normalized(entities, mention_entity)
+            group_id[id(members)] = eid
+        return entities, [None if g is None else group_id[id(g)] for g in group_of]
 
 
 def _most_common(counter: Counter[str]) -> str:
