@@ -117,6 +117,39 @@ def test_write_json_is_the_node_link_json_of_the_graph(seed_graph, tmp_path):
     G.add_edge(papers[0], papers[2], key="co_occurs", kind="co_occurs", weight=True)  # a bool, not an int
     G.add_edge(papers[1], papers[2], key="co_occurs", kind="co_occurs", weight=1.5)  # not an int
     G.add_edge(papers[2], papers[0], key="co_occurs", kind="co_occurs", weight=3, note="extra")
+    G.add_edge(papers[0], 7, key="co_occurs", kind="co_occurs", weight=4)  # a node id that is not a str
+    G.add_edge(8, papers[1], key=1, kind="co_occurs", weight=2)  # neither is this one, nor the key
     write_json(G, tmp_path / "g.json")
     expected = json.dumps(graph_to_data(G), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     assert (tmp_path / "g.json").read_text(encoding="utf-8") == expected
+
+
+def test_build_graph_pauses_the_collector_and_restores_it():
+    import gc
+
+    assert gc.isenabled()
+    build_graph(corpus())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_graph(corpus())
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+
+
+def test_gc_paused_leaves_objects_the_program_froze_frozen():
+    import gc
+
+    from kg._gc import gc_paused
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with gc_paused():
+            build_graph(corpus())
+        # kg's promotion trick (freeze + unfreeze) must not unfreeze them: that would leave 0
+        # (a few frozen objects may die meanwhile, by reference counting)
+        assert gc.get_freeze_count() > frozen // 2
+    finally:
+        gc.unfreeze()

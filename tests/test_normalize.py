@@ -81,3 +81,23 @@ def test_type_is_decided_by_majority():
 def test_same_input_same_ids_regardless_of_order():
     ms = [_m("dropout"), _m("batch norm", paper="P-2"), _m("Dropout", paper="P-3")]
     assert set(normalise(ms).entities) == set(normalise(list(reversed(ms))).entities)
+
+
+def test_resolve_ids_lists_each_mention_entity_in_order():
+    from kg.normalize import Normalizer
+    from kg.types import Mention
+
+    def m(text, start, long=None):
+        return Mention("P-1", "abstract", start, start + len(text), text, "method", "s", 0, long_form=long)
+
+    mentions = [m("recurrent neural networks", 0), m("--", 30), m("RNNs", 40, "recurrent neural networks"),
+                m("BERT", 50), m("RNN", 60)]
+    n = Normalizer()
+    n.add(mentions[:2])
+    n.add(mentions[2:])
+    entities, ids = n.resolve_ids()
+    resolved = n.resolve()
+    assert ids[1] is None and "--" not in {e.label for e in entities.values()}
+    assert ids[0] == ids[2] == ids[4] != ids[3]
+    assert resolved.entities == entities
+    assert resolved.mention_entity == {x: i for x, i in zip(mentions, ids) if i is not None}

@@ -152,3 +152,16 @@ def test_missing_dask_names_the_extra(monkeypatch, seed_papers):
     with pytest.raises(ClusterError, match=r"kg\[dask\]") as info:
         extract_papers_dask(seed_papers[:1], address="local")
     assert isinstance(info.value, KGError)
+
+
+def test_partition_sizes_taper_and_cover_the_corpus():
+    from kg.extract.distributed import _partition_sizes
+
+    for total, size, workers, step in [(10_000, 256, 2, 32), (1_000, 256, 4, 32), (97, 32, 2, 1), (5, 256, 2, 32)]:
+        sizes = list(_partition_sizes(total, size, workers, step))
+        assert sum(sizes[:-1]) < total <= sum(sizes)  # every paper, and no empty partition
+        assert all(s % step == 0 and step <= s <= max(size, step) for s in sizes)
+        assert sizes == sorted(sizes, reverse=True)  # never larger than the one before
+        assert sizes[-1] <= max(step, -(-total // (2 * workers)))  # the last partitions are small
+    import itertools
+    assert list(itertools.islice(_partition_sizes(None, 256, 2, 32), 3)) == [256, 256, 256]
