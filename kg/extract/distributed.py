@@ -10,8 +10,10 @@ back; spaCy objects never leave a worker. Each worker process loads the
 pipeline once (:func:`~kg.extract.pipeline.load_pipeline` is cached per
 process) and keeps it for every later partition.
 
-At most a few partitions per worker are in flight at a time, so the corpus
-streams through the cluster instead of being shipped all at once.
+Two partitions per worker run at a time (a new one is submitted as soon as
+one finishes), so the corpus streams through the cluster instead of being
+shipped all at once; the last partitions are smaller, so that no worker waits
+for another at the end.
 
 ``address="local"`` starts a :class:`distributed.LocalCluster` of
 *n_workers* single-threaded processes on this machine and closes it
