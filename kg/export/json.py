@@ -37,6 +37,7 @@ def data_to_graph(data: dict[str, Any]) -> nx.MultiDiGraph:
     return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
 
 
+@gc_paused()  # its temporaries die young; a full GC pass would walk the whole graph
 def write_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
     """Write *G* as node-link JSON, atomically, byte-identical for the same graph.
 
@@ -92,26 +93,22 @@ def _multi_edge_rows(G: nx.MultiDiGraph) -> Iterator[dict[str, Any] | str]:
     nodes with a str key (kg's co-occurrence edges, most of a large graph) comes
     as its JSON text, formatted directly: what the encoder would write, about
     3x faster. Every other edge comes as a dict for the encoder. The adjacency
-    dicts are read directly (networkx's views cost a third of the time) and each
-    source node's JSON string is made once.
+    dicts are read directly (networkx's views cost a third of the time), and the
+    text up to the target is made once per source node and key.
     """
-    keys: dict[Any, str] = {}  # "key" and "kind" values repeat on every edge: encoded once each
-
-    def enc(x: str) -> str:
-        e = keys.get(x)
-        if e is None:
-            e = keys[x] = _string(x)
-        return e
-
     for u, nbrs in G._adj.items():
         u_json = _string(u) if type(u) is str else None
+        heads: dict[tuple[str, str], str] = {}  # (key, kind) -> the row's text up to the target
         for v, keydict in nbrs.items():
             for k, d in keydict.items():
                 if u_json is not None and len(d) == 2 and type(v) is str and type(k) is str:
                     kind, weight = d.get("kind"), d.get("weight")
                     if type(weight) is int and type(kind) is str:
-                        yield (f'{{"key":{enc(k)},"kind":{enc(kind)},"source":{u_json},'
-                               f'"target":{_string(v)},"weight":{weight}}}')
+                        head = heads.get((k, kind))
+                        if head is None:
+                            head = heads[(k, kind)] = (f'{{"key":{_string(k)},"kind":{_string(kind)},'
+                                                       f'"source":{u_json},"target":')
+                        yield f'{head}{_string(v)},"weight":{weight}}}'
                         continue
                 yield {**d, "source": u, "target": v, "key": k}
 

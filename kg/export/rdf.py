@@ -68,6 +68,7 @@ from rdflib.term import URIRef
 
 from .._io import atomic_write
 from ..errors import ExportError
+from .._gc import gc_paused
 from ..graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR
 
 __all__ = [
@@ -622,6 +623,7 @@ def graph_to_rdf(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> rdf
     return g
 
 
+@gc_paused()  # its temporaries die young; a full GC pass would walk the whole graph
 def write_rdf(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, format: str = "turtle",
               base_iri: str = DEFAULT_BASE_IRI, graph_iri: str | None = None) -> int:
     """Write *G* as RDF to *path*, atomically; return the number of triples.
