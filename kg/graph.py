@@ -36,6 +36,7 @@ from typing import Any
 import networkx as nx
 
 from ._gc import gc_paused
+from .errors import InputError
 from .normalize import Normalizer
 from .types import ROLES, Mention, Paper, RelationMention
 
@@ -80,7 +81,7 @@ _ROLE_RANK = {r: i for i, r in enumerate(ROLES)}
 
 #: One object per offset and per confidence value used in evidence records (see evidence_record).
 _SHARED_INTS: dict[int, int] = {}
-_SHARED_FLOATS: dict[float, float] = {}
+_SHARED_FLOATS: dict[str, float] = {}  # float.hex() -> the float
 
 
 def evidence_record(m: Mention) -> dict[str, Any]:
@@ -103,13 +104,21 @@ def evidence_record(m: Mention) -> dict[str, Any]:
         "sentence": m.sentence,
         "sent_start": ints(m.sent_start, m.sent_start),
         "source": sys.intern(m.source),
-        "confidence": _SHARED_FLOATS.setdefault(m.confidence, m.confidence),
+        "confidence": _shared_float(m.confidence),
         "role": sys.intern(m.role),
         "type": sys.intern(m.type),
     }
     if m.long_form is not None:
         record["long_form"] = m.long_form
     return record
+
+
+def _shared_float(x: Any) -> Any:
+    """One object per float value, told apart by its bits (``1.0`` and ``1``, ``0.0`` and ``-0.0``
+    are equal as dict keys but are not the same JSON); anything else is returned as it is."""
+    if type(x) is not float:
+        return x
+    return _SHARED_FLOATS.setdefault(x.hex(), x)
 
 
 def mention_from_evidence(paper_id: str, ev: dict[str, Any]) -> Mention:
@@ -155,8 +164,15 @@ def build_graph(
     papers: list[Paper] = []
     per_paper: list[tuple[Sequence[Mention], Sequence[RelationMention]]] = []
     normalizer = Normalizer(fixed_types=fixed_types)
+    seen: set[str] = set()
     for item in extractions:
         paper, mentions, relations = (item.paper, item.mentions, item.relations) if hasattr(item, "paper") else item
+        if paper.id in seen:
+            raise InputError(f"paper {paper.id!r} is given twice to build_graph",
+                             hint="merge duplicate papers first (kg.read_papers does)")
+        seen.add(paper.id)
+        if not isinstance(mentions, Sequence):  # a generator, say: it is walked twice
+            mentions = tuple(mentions)
         papers.append(paper)
         per_paper.append((mentions, relations))
         normalizer.add(mentions)

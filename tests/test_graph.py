@@ -153,3 +153,46 @@ def test_gc_paused_leaves_objects_the_program_froze_frozen():
         assert gc.get_freeze_count() > frozen // 2
     finally:
         gc.unfreeze()
+
+
+def test_evidence_keeps_each_confidence_as_given():
+    # evidence records share equal confidences; 1 and 1.0, 0.0 and -0.0 are equal keys but not the same JSON
+    p = Paper(id="P-1", title="T", abstract=S1)
+    ms = [_mention("P-1", "FooNet", S1, "method"), _mention("P-1", "image classification", S1, "task")]
+    values = [(1.0, 1), (-0.0, 0.0)]
+    for first, second in values:
+        a = Mention(**{**ms[0].to_dict(), "confidence": first})
+        b = Mention(**{**ms[1].to_dict(), "confidence": second})
+        G = build_graph([(p, [a, b], [])])
+        got = {G.edges[u, v, k]["evidence"][0]["text"]: G.edges[u, v, k]["evidence"][0]["confidence"]
+               for u, v, k in G.edges(keys=True) if k == MENTION}
+        assert repr(got["FooNet"]) == repr(first) and repr(got["image classification"]) == repr(second)
+
+
+def test_a_paper_given_twice_is_a_clear_error():
+    import pytest
+
+    from kg.errors import InputError
+
+    (p1, m1, r1), _ = corpus()
+    with pytest.raises(InputError, match="given twice"):
+        build_graph([(p1, m1, r1), (p1, m1, r1)])
+
+
+def test_mentions_may_come_as_a_generator():
+    expected = build_graph(corpus())
+    G = build_graph((p, (m for m in ms), rs) for p, ms, rs in corpus())
+    assert nx.utils.edges_equal(G.edges(keys=True, data=True), expected.edges(keys=True, data=True))
+
+
+def test_write_json_of_an_undirected_multigraph(tmp_path):
+    import json
+
+    from kg.export.json import graph_to_data
+
+    G = nx.MultiGraph(schema=1)
+    G.add_edge("a", "b", key="co_occurs", kind="co_occurs", weight=2)
+    G.add_edge("b", "c", key="co_occurs", kind="co_occurs", weight=1)
+    write_json(G, tmp_path / "g.json")
+    expected = json.dumps(graph_to_data(G), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    assert (tmp_path / "g.json").read_text(encoding="utf-8") == expected

@@ -69,8 +69,10 @@ def write_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
             first = False
 
     nodes = ({**G.nodes[n], "id": n} for n in G)
-    if multigraph:
+    if multigraph and G.is_directed():
         edges = _multi_edge_rows(G)
+    elif multigraph:  # an undirected graph's adjacency holds every edge twice
+        edges = ({**d, "source": u, "target": v, "key": k} for u, v, k, d in G.edges(keys=True, data=True))
     else:
         edges = ({**d, "source": u, "target": v} for u, v, d in G.edges(data=True))
     # the top-level keys in sorted order, as sort_keys=True writes them
@@ -87,7 +89,7 @@ _CHUNK = 4096
 
 
 def _multi_edge_rows(G: nx.MultiDiGraph) -> Iterator[dict[str, Any] | str]:
-    """The edges of a multigraph in ``G.edges(keys=True, data=True)`` order, as node-link rows.
+    """The edges of a directed multigraph in ``G.edges(keys=True, data=True)`` order, as node-link rows.
 
     An edge whose data is exactly ``{"kind": str, "weight": int}`` between str
     nodes with a str key (kg's co-occurrence edges, most of a large graph) comes

@@ -92,7 +92,8 @@ def extract_papers_dask(
     Parameters
     ----------
     papers : iterable of Paper
-        Read lazily, a few partitions ahead of what has been yielded.
+        Read lazily, at most ``REORDER_FACTOR * IN_FLIGHT_PER_WORKER`` partitions per worker
+        ahead of what has been yielded.
     address : str
         ``"local"`` (start a LocalCluster) or a scheduler address such as
         ``"tcp://10.0.0.5:8786"``.
@@ -210,7 +211,7 @@ def _auto_partition_size(papers: Iterable[Paper], workers: int, batch_size: int)
     if not isinstance(papers, Sequence):
         return max(step, DEFAULT_PARTITION_SIZE // step * step)
     want = math.ceil(len(papers) / (4 * workers)) if papers else 1
-    return max(step, min(DEFAULT_PARTITION_SIZE, math.ceil(want / step) * step))
+    return max(step, min(DEFAULT_PARTITION_SIZE // step * step, math.ceil(want / step) * step))
 
 
 def _partition_sizes(total: int | None, size: int, workers: int, step: int) -> Iterator[int]:
@@ -218,10 +219,10 @@ def _partition_sizes(total: int | None, size: int, workers: int, step: int) -> I
 
     With fixed partitions the last one or two keep one worker busy while the
     others wait (up to a whole partition's time: seconds for 256 papers). Like
-    OpenMP's guided schedule, each partition here is at most the papers still
-    to submit over ``2 * workers``, never below *step* (one ``nlp.pipe`` batch)
-    and always a multiple of it, so boundaries stay where a one-process run
-    starts a batch. *total* None (an input of unknown length) gives *size* forever.
+    OpenMP's guided schedule, each partition here is about the papers still
+    to submit over ``2 * workers`` (rounded up to a multiple of *step*, one
+    ``nlp.pipe`` batch, and never below it), so that boundaries stay where a
+    one-process run starts a batch. *total* None (an input of unknown length) gives *size* forever.
 
     >>> list(_partition_sizes(1000, 256, 2, 32))
     [256, 192, 160, 128, 96, 64, 32, 32, 32, 32]
