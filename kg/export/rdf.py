@@ -66,9 +66,9 @@ import rdflib
 from rdflib import namespace as _ns
 from rdflib.term import URIRef
 
+from .._gc import gc_paused
 from .._io import atomic_write
 from ..errors import ExportError
-from .._gc import gc_paused
 from ..graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR
 
 __all__ = [
