@@ -368,6 +368,7 @@ class _PairCounter:
             yield list(map(name, heads.tolist())), list(map(name, tails.tolist())), counts[lo:lo + step].tolist()
 
 
+@gc_paused()  # one Mention per evidence record: millions on a large graph
 def extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention], list[RelationMention]]]:
     """Recover the papers, mentions and relations a graph was built from.
 
@@ -375,11 +376,6 @@ def extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention
     gives *G* again; ``kg build --update`` adds new papers this way without
     re-extracting the old ones.
     """
-    with gc_paused():  # one Mention per evidence record: millions on a large graph
-        return _extractions_from_graph(G)
-
-
-def _extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention], list[RelationMention]]]:
     out: list[tuple[Paper, list[Mention], list[RelationMention]]] = []
     index: dict[str, int] = {}
     by_offsets: dict[tuple[str, str, int, int], Mention] = {}

@@ -199,17 +199,16 @@ class Normalizer:
             return key, compact_key(key)
 
         groups: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
-        group_of: list[list[tuple[Mention, str]] | None] = []  # per mention, its group
+        compact_of: list[str | None] = []  # per mention, its group's compact key
         for m in mentions:
             key, compact = key_of(m.text, m.long_form)
             if key:
-                group = groups[compact]
-                group.append((m, key))
-                group_of.append(group)
+                groups[compact].append((m, key))
+                compact_of.append(compact)
             else:
-                group_of.append(None)
+                compact_of.append(None)
         entities: dict[str, Entity] = {}
-        group_id: dict[int, str] = {}  # id(group) -> entity id
+        id_of: dict[str | None, str | None] = {None: None}  # compact key -> entity id
         for compact in sorted(groups):
             members = groups[compact]
             types = Counter(m.type for m, _ in members)
@@ -220,8 +219,8 @@ class Normalizer:
             aliases = tuple(sorted(surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])))
             eid = entity_id(etype, key)
             entities[eid] = Entity(id=eid, type=etype, key=key, label=aliases[0][0], aliases=aliases)
-            group_id[id(members)] = eid
-        return entities, [None if g is None else group_id[id(g)] for g in group_of]
+            id_of[compact] = eid
+        return entities, [id_of[c] for c in compact_of]
 
 
 def _most_common(counter: Counter[str]) -> str:

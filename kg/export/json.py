@@ -115,14 +115,10 @@ def _multi_edge_rows(G: nx.MultiDiGraph) -> Iterator[dict[str, Any] | str]:
                 yield {**d, "source": u, "target": v, "key": k}
 
 
+@gc_paused()  # millions of acyclic dicts: the collector would walk them over and over
 def read_json(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     """Load a graph written by :func:`write_json`."""
     p = Path(path)
-    with gc_paused():  # millions of acyclic dicts: the collector would walk them over and over
-        return _read_json(p)
-
-
-def _read_json(p: Path) -> nx.MultiDiGraph:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
