@@ -18,7 +18,10 @@ the shipped model. VARIANT is one of:
 - ``untyped``: one label for all five kg types (Generic stays its own label),
   a model of entity boundaries only (score it with ``spans``);
 - ``half``: the shipped recipe on a random half of the 315 training abstracts
-  (a point on the learning curve).
+  (a point on the learning curve);
+- ``mentions``: mention replacement (Dai and Adel, COLING 2020): every training
+  abstract also comes as a copy in which each entity is, with probability
+  0.5, swapped for another training mention of the same type.
 
 ``vote`` scores a majority vote of several trained pipelines: a span is kept
 when at least K of them (default: more than half) predict exactly its
@@ -46,6 +49,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import spacy
+from spacy.tokens import Doc, DocBin
+from spacy.training import Example
+from spacy.util import registry
+
 from kg.cli.train import default_data_dir
 
 #: SciERC train.txt and dev.txt, found as ``kg train`` finds them ($KG_SCIERC_DIR first).
@@ -55,6 +63,21 @@ _LISTENER = '''[components.ner.model.tok2vec]
 @architectures = "spacy.Tok2VecListener.v1"
 width = 96
 upstream = "tok2vec"'''
+
+_TRAIN_READER = '''[corpora.train]
+@readers = "spacy.Corpus.v1"
+path = ${paths.train}
+gold_preproc = false
+max_length = 0
+limit = 0
+augmenter = null'''
+
+_MENTIONS_READER = _TRAIN_READER.replace("augmenter = null", '''
+[corpora.train.augmenter]
+@augmenters = "kg_bench.mention_replace.v1"
+path = ${paths.train}
+level = 0.5
+seed = ${system.seed}''')
 
 _VARIANT_LISTENERS = {
     "bilstm": '''[components.ner.model.tok2vec]
@@ -128,6 +151,78 @@ def _register_layers() -> None:
 _register_layers()
 
 
+# -- mention replacement (the "mentions" variant) -------------------------------
+# Dai and Adel, "An Analysis of Simple Data Augmentation for Named Entity Recognition",
+# COLING 2020: each training abstract, then a copy in which every entity is, with
+# probability *level*, swapped for another training mention of the same type.
+
+#: Labels never swapped: SciERC's Generic ("approach", "method") is no name.
+_KEEP = frozenset({"generic"})
+
+Mention = tuple[tuple[str, ...], tuple[bool, ...]]
+
+
+def mention_pool(docs) -> dict[str, list]:
+    """Every entity of *docs* as ``(words, trailing spaces)``, by label (duplicates kept, sorted)."""
+    pool: dict[str, list[Mention]] = {}
+    for doc in docs:
+        for ent in doc.ents:
+            if ent.label_ in _KEEP:
+                continue
+            words = tuple(t.text for t in ent)
+            spaces = tuple(bool(t.whitespace_) for t in ent[:-1]) + (False,)
+            pool.setdefault(ent.label_, []).append((words, spaces))
+    return {label: sorted(mentions) for label, mentions in sorted(pool.items())}
+
+
+def _replaced(doc, pool: dict[str, list], level: float, rng: random.Random):
+    words, spaces, tags = [], [], []
+    i = 0
+    ents = {ent.start: ent for ent in doc.ents}
+    while i < len(doc):
+        ent = ents.get(i)
+        if ent is None:
+            words.append(doc[i].text)
+            spaces.append(bool(doc[i].whitespace_))
+            tags.append("O" if doc[i].ent_iob_ != "" else None)
+            i += 1
+            continue
+        new = [t.text for t in ent], [bool(t.whitespace_) for t in ent]
+        if ent.label_ not in _KEEP and pool.get(ent.label_) and rng.random() < level:
+            w, s = rng.choice(pool[ent.label_])
+            new = list(w), list(s[:-1]) + [bool(ent[-1].whitespace_)]
+        n = len(new[0])
+        words += new[0]
+        spaces += new[1]
+        tags += [f"B-{ent.label_}"] + [f"I-{ent.label_}"] * (n - 1)
+        i = ent.end
+    return Doc(doc.vocab, words=words, spaces=spaces, ents=tags)
+
+
+def mention_replace_augmenter(pool: dict[str, list], *, level: float = 0.5, seed: int = 0):
+    """An augmenter yielding each example, then a copy with its mentions swapped."""
+    rng = random.Random(seed)
+
+    def augment(nlp, example):
+        yield example
+        ref = example.reference
+        if not ref.ents:
+            return
+        doc = _replaced(ref, pool, level, rng)
+        if doc.text != ref.text:
+            yield Example(nlp.make_doc(doc.text), doc)
+
+    return augment
+
+
+@registry.augmenters("kg_bench.mention_replace.v1")
+def create_mention_replace(path: str, level: float = 0.5, seed: int = 0):
+    """``[corpora.train] augmenter``: mention replacement with a pool read from *path* (a DocBin)."""
+    nlp = spacy.blank("en")
+    pool = mention_pool(DocBin().from_disk(path).get_docs(nlp.vocab))
+    return mention_replace_augmenter(pool, level=level, seed=seed)
+
+
 # -- train ---------------------------------------------------------------------
 
 
@@ -163,13 +258,17 @@ def cmd_train(args) -> int:
     out = Path(args.output or f"training/variant-{args.variant}-s{args.seed}")
     config = T.DEFAULT_CONFIG
     overrides = {}
-    if args.variant in _VARIANT_LISTENERS:
+    if args.variant in (*_VARIANT_LISTENERS, "mentions"):
         text = T.DEFAULT_CONFIG.read_text(encoding="utf-8")
-        assert _LISTENER in text, "kg/training/config.cfg changed: update bench/ner_variants.py"
+        assert _LISTENER in text and _TRAIN_READER in text, (
+            "kg/training/config.cfg changed: update bench/ner_variants.py")
+        if args.variant == "mentions":
+            text = text.replace(_TRAIN_READER, _MENTIONS_READER)
+        else:
+            text = text.replace(_LISTENER, _VARIANT_LISTENERS[args.variant])
         out.mkdir(parents=True, exist_ok=True)
         config = out / "config.cfg"
-        config.write_text(text.replace(_LISTENER, _VARIANT_LISTENERS[args.variant]),
-                          encoding="utf-8")
+        config.write_text(text, encoding="utf-8")
     if args.variant == "glove":
         train_docs, _ = T.split_holdout(read_conll_file(DATA / "train.txt"), args.holdout, seed=0)
         overrides["paths.vectors"] = str(_glove_vectors(out / "vectors",
@@ -326,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("train", help="train one variant")
-    p.add_argument("variant", choices=["base", "bilstm", "glove", "untyped", "half"])
+    p.add_argument("variant", choices=["base", "bilstm", "glove", "untyped", "half", "mentions"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--output", default=None, help="default: training/variant-VARIANT-sSEED")
     p.add_argument("--max-steps", type=int, default=None, help="override training.max_steps")

