@@ -160,8 +160,8 @@ _register_layers()
 
 # -- mention replacement (the "mentions" variant) -------------------------------
 # Dai and Adel, "An Analysis of Simple Data Augmentation for Named Entity Recognition",
-# COLING 2020: each training abstract, then a copy in which every entity is, with
-# probability *level*, swapped for another training mention of the same type.
+# COLING 2020: each training abstract, then a copy in which each non-Generic entity is,
+# with probability *level*, replaced by a random training mention of the same type.
 
 #: Labels never swapped: SciERC's Generic ("approach", "method") is no name.
 _KEEP = frozenset({"generic"})
@@ -236,7 +236,6 @@ def create_mention_replace(path: str, level: float = 0.5, seed: int = 0):
 def _glove_vectors(dest: Path, texts, top: int = 30000) -> Path:
     """A spaCy folder whose vocab holds GloVe 6B 50d's first *top* words and the words of *texts*."""
     import numpy as np
-    import spacy
     from spacy.vectors import Vectors
 
     try:
