@@ -335,16 +335,12 @@ def vote(members, *, min_votes=None):
 
 
 def _setup(first_model: str, holdout: int):
-    import spacy
-
-    from kg.extract.headtypes import head_type_table
-    from kg.training import LABEL_MAP, read_conll_file, split_holdout
-    from kg.training.train import add_postprocessing
+    from kg.training import read_conll_file, split_holdout
+    from kg.training.train import add_postprocessing, training_head_types
 
     train, held = split_holdout(read_conll_file(DATA / "train.txt"), holdout, seed=0)
     dev = read_conll_file(DATA / "dev.txt")
-    table = head_type_table(((d.text[s:e], LABEL_MAP[t]) for d in train for s, e, t in d.spans
-                             if LABEL_MAP.get(t)), min_count=2, min_share=0.7)
+    table = training_head_types(train)
     post = add_postprocessing(spacy.load(first_model), head_types=table)
     pipes = [p for n, p in post.pipeline if n.startswith("kg_")]
     return {"hold-out": held, "dev": dev}, table, pipes

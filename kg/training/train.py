@@ -143,6 +143,16 @@ def add_postprocessing(nlp, *, head_types: dict[str, str] | None = None):
     return nlp
 
 
+def training_head_types(docs: Iterable[ConllDoc]) -> dict[str, str]:
+    """The ``kg_head_types`` table learnt from training abstracts, with ``kg train``'s thresholds."""
+    from kg.extract.headtypes import head_type_table
+
+    return head_type_table(
+        ((d.text[s:e], LABEL_MAP[t]) for d in docs for s, e, t in d.spans if LABEL_MAP.get(t)),
+        min_count=2, min_share=0.7,
+    )
+
+
 def _check_sources(config: Path) -> None:
     """Fail early, with the fix, when a pipeline the config sources from is not installed."""
     import importlib.util
@@ -262,12 +272,7 @@ def train(
         spacy_train(Path(config), out / "pipeline", overrides=over, use_gpu=-1)
         wall = round(time.perf_counter() - t0, 1)
 
-    from kg.extract.headtypes import head_type_table
-
-    head_types = head_type_table(
-        ((d.text[s:e], LABEL_MAP[t]) for d in train_docs for s, e, t in d.spans if LABEL_MAP.get(t)),
-        min_count=2, min_share=0.7,
-    )
+    head_types = training_head_types(train_docs)
     best = Path(trained) if trained is not None else out / "pipeline" / "model-best"
     nlp = spacy.load(best)
     dev_scores = evaluate_pipeline(nlp, dev_docs)
