@@ -146,7 +146,8 @@ def test_bad_dask_address_is_a_clean_error(needs_dask, seed_papers, tmp_path):
 
 
 def test_missing_dask_names_the_extra(monkeypatch, seed_papers):
-    from kg.extract.distributed import ClusterError, extract_papers_dask
+    from kg.errors import ClusterError
+    from kg.extract.distributed import extract_papers_dask
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
     with pytest.raises(ClusterError, match=r"kg\[dask\]") as info:

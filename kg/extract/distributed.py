@@ -41,12 +41,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..errors import KGError
+from ..errors import ClusterError
 from ..types import Paper
 from . import Extraction, extract_papers
 from .pipeline import load_pipeline
 
-__all__ = ["DEFAULT_PARTITION_SIZE", "LOCAL", "ClusterError", "extract_papers_dask", "local_cluster"]
+__all__ = ["DEFAULT_PARTITION_SIZE", "LOCAL", "extract_papers_dask", "local_cluster"]
 
 #: The address that starts a LocalCluster instead of connecting to a scheduler.
 LOCAL = "local"
@@ -61,10 +61,6 @@ IN_FLIGHT_PER_WORKER = 2
 
 #: Finished partitions waiting to be yielded in order: at most this many times the in-flight window.
 REORDER_FACTOR = 2
-
-
-class ClusterError(KGError):
-    """Dask is missing, the scheduler cannot be reached, or a worker died."""
 
 
 def _require_dask() -> Any:

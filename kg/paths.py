@@ -1,0 +1,78 @@
+"""Where a build's outputs live: one place that turns a user's path into an export folder.
+
+``kg build -o DIR`` writes ``DIR/graph.json``, ``DIR/graph.ttl``, ``DIR/graph.html`` and
+``DIR/store/``. Every command and function that reads a build accepts the folder itself,
+its ``graph.json``, or (for SPARQL) its ``store/``; :func:`export_paths` resolves any of
+them the same way.
+
+>>> import pathlib, tempfile
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / GRAPH_JSON).write_text("{}")
+>>> paths = export_paths(d)
+>>> paths.graph_json.name, paths.store.name
+('graph.json', 'store')
+>>> export_paths(d / GRAPH_JSON) == paths
+True
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+__all__ = ["GRAPH_HTML", "GRAPH_JSON", "GRAPH_TTL", "STORE_DIR", "ExportPaths", "export_paths"]
+
+GRAPH_JSON = "graph.json"
+GRAPH_TTL = "graph.ttl"
+GRAPH_HTML = "graph.html"
+STORE_DIR = "store"
+
+_HINT = "run `kg build` first, or pass the folder it wrote"
+
+
+@dataclass(frozen=True)
+class ExportPaths:
+    """The files of one build folder (they need not all exist)."""
+
+    dir: Path
+
+    @property
+    def graph_json(self) -> Path:
+        return self.dir / GRAPH_JSON
+
+    @property
+    def graph_ttl(self) -> Path:
+        return self.dir / GRAPH_TTL
+
+    @property
+    def graph_html(self) -> Path:
+        return self.dir / GRAPH_HTML
+
+    @property
+    def store(self) -> Path:
+        return self.dir / STORE_DIR
+
+    def require_graph(self) -> Path:
+        """``graph.json``, or an :class:`InputError` that says to run ``kg build``."""
+        if not self.graph_json.is_file():
+            raise InputError(f"no {GRAPH_JSON} here", path=self.dir, hint=_HINT)
+        return self.graph_json
+
+
+def _is_store(path: Path) -> bool:
+    return path.is_dir() and (path / "CURRENT").is_file()  # RocksDB's marker file
+
+
+def export_paths(path: str | os.PathLike[str] = "exports") -> ExportPaths:
+    """The build folder behind *path*: the folder, its ``graph.json`` (any file in it) or its store.
+
+    Nothing is checked here but what *path* is; :meth:`ExportPaths.require_graph` checks that a
+    graph is there.
+    """
+    p = Path(path)
+    if p.is_file() or _is_store(p) or (not p.exists() and p.suffix):
+        return ExportPaths(p.parent)
+    return ExportPaths(p)
