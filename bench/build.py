@@ -42,7 +42,7 @@ def main() -> None:
 
     from kg.build import write_exports
     from kg.export.html import write_html
-    from kg.export.json import write_json
+    from kg.export.json import write_graph
     from kg.export.rdf import write_rdf
     from kg.extract import extract_papers
     from kg.extract.pipeline import DEFAULT_MODEL, FALLBACK_MODEL, load_pipeline
@@ -69,7 +69,7 @@ def main() -> None:
     rows.append(("graph", t))
     with tempfile.TemporaryDirectory() as d:
         out = Path(d)
-        rows.append(("export json", timed(lambda: write_json(G, out / "g.json"), args.repeat)[0]))
+        rows.append(("export json", timed(lambda: write_graph(G, out / "g.json"), args.repeat)[0]))
         rows.append(("export rdf (turtle)", timed(lambda: write_rdf(G, out / "g.ttl"), args.repeat)[0]))
         rows.append(("export html", timed(lambda: write_html(G, out / "g.html"), args.repeat)[0]))
         rows.append(("store", timed(lambda: build_store(G, out / "store"), args.repeat)[0]))

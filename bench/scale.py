@@ -201,12 +201,12 @@ def run_child(mode: str, corpus: str, model: str | None, workers: int, bare_samp
         elif mode == "replicate":
             # graph and exports at scale from a smaller build's extractions, copied `workers` times
             from kg.build import write_exports
-            from kg.export.json import read_json
+            from kg.export.json import read_graph
             from kg.graph import build_graph, extractions_from_graph
 
             timings: dict[str, float] = {}
             t0 = time.perf_counter()
-            base = extractions_from_graph(read_json(corpus))
+            base = extractions_from_graph(read_graph(corpus))
             extractions = replicate(base, workers)
             del base
             res["prepare"] = time.perf_counter() - t0

@@ -214,7 +214,7 @@ def write_exports(
     *timings* and *memory*, when given, receive each export's seconds and the
     peak resident memory after it (see :attr:`BuildResult.memory`).
     """
-    from .export.json import write_json
+    from .export.json import write_graph
     from .export.rdf import DEFAULT_BASE_IRI, write_rdf
 
     timings = timings if timings is not None else {}
@@ -224,7 +224,7 @@ def write_exports(
     out.mkdir(parents=True, exist_ok=True)
 
     t0 = time.perf_counter()
-    write_json(G, out / "graph.json")
+    write_graph(G, out / "graph.json")
     files["graph.json"] = out / "graph.json"
     timings["export_json"] = time.perf_counter() - t0
     _note_memory(memory, "export_json")
@@ -257,14 +257,14 @@ def write_exports(
 def _split_known(out: Path, papers: list) -> tuple[list, list, dict[str, str]]:
     """For --update: the old graph's extractions (new sources merged in), the papers still to
     extract, and the old entity types (kept, so existing ids stay stable)."""
-    from .export.json import read_json
+    from .export.json import read_graph
     from .graph import entity_types, extractions_from_graph
     from .read._records import merge_papers
 
     if not (out / "graph.json").exists():
         raise InputError("nothing to update: no graph.json here", path=out,
                          hint="run `kg build` without --update first")
-    old_graph = read_json(out / "graph.json")
+    old_graph = read_graph(out / "graph.json")
     previous = extractions_from_graph(old_graph)
     known = {p.id: i for i, (p, _, _) in enumerate(previous)}
     fresh = []

@@ -52,13 +52,13 @@ def load(path: str | os.PathLike[str] = "exports") -> KnowledgeGraph:
 
     >>> g = load("exports")        # doctest: +SKIP
     """
-    from .export.json import read_json
+    from .export.json import read_graph
 
     p = Path(path)
     file = p / "graph.json" if p.is_dir() else p
     if not file.exists():
         raise NotFoundError("no graph.json here", path=p, hint="run `kg build` first, or pass the folder it wrote")
-    return KnowledgeGraph(read_json(file), path=file.parent)
+    return KnowledgeGraph(read_graph(file), path=file.parent)
 
 
 class KnowledgeGraph:

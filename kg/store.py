@@ -42,7 +42,7 @@ import pyoxigraph as ox
 import rdflib
 
 from .errors import InputError, StoreError
-from .export.json import read_json
+from .export.json import read_graph
 from .export.rdf import DEFAULT_BASE_IRI, default_graph_iri, ntriples_blocks, prefixes, write_rdf
 
 __all__ = [
@@ -79,10 +79,10 @@ def _as_graph(source: nx.MultiDiGraph | str | os.PathLike[str]) -> nx.MultiDiGra
     path = Path(source)
     if path.is_dir():
         if (path / "graph.json").is_file():
-            return read_json(path / "graph.json")
+            return read_graph(path / "graph.json")
         raise InputError("no graph.json in this folder", path=path, hint="run `kg build` first")
     if path.suffix == ".json":
-        return read_json(path)
+        return read_graph(path)
     if path.suffix in _RDF_FORMATS:
         if not path.is_file():
             raise InputError("no such file", path=path)
@@ -552,7 +552,7 @@ def _resolve_source(source: str | os.PathLike[str], tmpdir: Path, base_iri: str)
         return path, "text/turtle"
     out = tmpdir / "push.nt"
     if path.suffix == ".json":
-        write_rdf(read_json(path), out, format="ntriples", base_iri=base_iri)
+        write_rdf(read_graph(path), out, format="ntriples", base_iri=base_iri)
         return out, "application/n-triples"
     fmt = _RDF_FORMATS.get(path.suffix)
     if fmt is None:

@@ -6,7 +6,7 @@ import networkx as nx
 import rdflib
 
 import kg
-from kg.export.json import read_json
+from kg.export.json import read_graph
 
 from .conftest import SEEDS
 
@@ -25,7 +25,7 @@ def test_seed_build_writes_the_exports(seed_build):
 
 def test_graph_json_reloads_to_the_same_graph(seed_build):
     result, out = seed_build
-    H = read_json(out / "graph.json")
+    H = read_graph(out / "graph.json")
     assert nx.utils.graphs_equal(result.graph, H)
     assert dict(result.graph.nodes(data=True)) == dict(H.nodes(data=True))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kg.export.json import read_json, write_json
+from kg.export.json import read_graph, write_graph
 from kg.graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR, build_graph
 from kg.normalize import canonical_key, entity_id
 from kg.types import Mention, Paper, RelationMention
@@ -73,12 +73,12 @@ def test_relations_with_evidence():
 
 def test_json_round_trip_is_identical(tmp_path):
     G = build_graph(corpus())
-    write_json(G, tmp_path / "g.json")
-    H = read_json(tmp_path / "g.json")
+    write_graph(G, tmp_path / "g.json")
+    H = read_graph(tmp_path / "g.json")
     assert isinstance(H, nx.MultiDiGraph)
     assert list(G.nodes(data=True)) == list(H.nodes(data=True))
     assert sorted(G.edges(keys=True, data=True), key=repr) == sorted(H.edges(keys=True, data=True), key=repr)
-    write_json(H, tmp_path / "h.json")
+    write_graph(H, tmp_path / "h.json")
     assert (tmp_path / "g.json").read_bytes() == (tmp_path / "h.json").read_bytes()
 
 
@@ -90,9 +90,9 @@ def test_graph_keeps_enough_to_rebuild_itself(tmp_path):
     from kg.graph import extractions_from_graph
 
     G = build_graph(corpus())
-    write_json(G, tmp_path / "g.json")
-    H = build_graph(extractions_from_graph(read_json(tmp_path / "g.json")))
-    write_json(H, tmp_path / "h.json")
+    write_graph(G, tmp_path / "g.json")
+    H = build_graph(extractions_from_graph(read_graph(tmp_path / "g.json")))
+    write_graph(H, tmp_path / "h.json")
     assert (tmp_path / "g.json").read_bytes() == (tmp_path / "h.json").read_bytes()
 
 
@@ -105,11 +105,11 @@ def test_min_cooccurrence_drops_single_paper_pairs():
 
 
 def test_write_json_is_the_node_link_json_of_the_graph(seed_graph, tmp_path):
-    # write_json streams chunks and formats co-occurrence edges itself: it must still write
+    # write_graph streams chunks and formats co-occurrence edges itself: it must still write
     # exactly what json.dumps of NetworkX's node-link data would, also for odd edges and strings
     import json
 
-    from kg.export.json import graph_to_data, write_json
+    from kg.export.json import graph_to_data, write_graph
 
     G = seed_graph.graph.copy()
     papers = [n for n, k in G.nodes(data="kind") if k == "paper"][:3]
@@ -119,7 +119,7 @@ def test_write_json_is_the_node_link_json_of_the_graph(seed_graph, tmp_path):
     G.add_edge(papers[2], papers[0], key="co_occurs", kind="co_occurs", weight=3, note="extra")
     G.add_edge(papers[0], 7, key="co_occurs", kind="co_occurs", weight=4)  # a node id that is not a str
     G.add_edge(8, papers[1], key=1, kind="co_occurs", weight=2)  # neither is this one, nor the key
-    write_json(G, tmp_path / "g.json")
+    write_graph(G, tmp_path / "g.json")
     expected = json.dumps(graph_to_data(G), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     assert (tmp_path / "g.json").read_text(encoding="utf-8") == expected
 
@@ -193,6 +193,6 @@ def test_write_json_of_an_undirected_multigraph(tmp_path):
     G = nx.MultiGraph(schema=1)
     G.add_edge("a", "b", key="co_occurs", kind="co_occurs", weight=2)
     G.add_edge("b", "c", key="co_occurs", kind="co_occurs", weight=1)
-    write_json(G, tmp_path / "g.json")
+    write_graph(G, tmp_path / "g.json")
     expected = json.dumps(graph_to_data(G), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     assert (tmp_path / "g.json").read_text(encoding="utf-8") == expected

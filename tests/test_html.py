@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from kg.errors import KGError, NotFoundError
 from kg.export.html import View, ego_graph, layout, render_view, write_html
-from kg.export.json import write_json
+from kg.export.json import write_graph
 from kg.graph import build_graph
 from kg.types import Mention, Paper, RelationMention
 
@@ -203,7 +203,7 @@ def test_view_displays_in_notebooks(small_graph, tmp_path):
 def test_cli_view(small_graph, tmp_path, monkeypatch):
     from kg.cli import cli
 
-    write_json(small_graph, tmp_path / "exports" / "graph.json")
+    write_graph(small_graph, tmp_path / "exports" / "graph.json")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     out = tmp_path / "bert.html"

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 import kg.store
 from kg.errors import InputError, StoreError
-from kg.export.json import write_json
+from kg.export.json import write_graph
 from kg.export.rdf import default_graph_iri, graph_to_rdf, write_rdf
 from kg.graph import build_graph
 from kg.query import KnowledgeGraph
@@ -51,7 +51,7 @@ def G():
 @pytest.fixture(scope="module")
 def exports(G, tmp_path_factory):
     out = tmp_path_factory.mktemp("exports")
-    write_json(G, out / "graph.json")
+    write_graph(G, out / "graph.json")
     write_rdf(G, out / "graph.ttl")
     return out
 

@@ -6,7 +6,7 @@ import pytest
 
 import kg
 from kg.errors import KGError, NotFoundError
-from kg.export.json import write_json
+from kg.export.json import write_graph
 from kg.graph import build_graph
 from kg.normalize import canonical_key, entity_id
 from kg.query import KnowledgeGraph
@@ -20,7 +20,7 @@ IMAGENET = entity_id("dataset", canonical_key("ImageNet"))
 
 @pytest.fixture()
 def g(tmp_path):
-    write_json(build_graph(corpus()), tmp_path / "graph.json")
+    write_graph(build_graph(corpus()), tmp_path / "graph.json")
     return kg.load(tmp_path)
 
 

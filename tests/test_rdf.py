@@ -17,10 +17,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg.errors import ExportError
-from kg.export.json import write_json
+from kg.export.json import write_graph
 from kg.export.rdf import (
     DEFAULT_BASE_IRI,
-    FORMATS,
+    RDF_FORMATS,
     KG,
     default_graph_iri,
     entity_iri,
@@ -96,7 +96,7 @@ def ref(G):
 
 def _rdflib_parse(path: Path, fmt: str) -> rdflib.Graph:
     name = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}[fmt]
-    if FORMATS[fmt][2]:
+    if RDF_FORMATS[fmt][2]:
         ds = rdflib.Dataset()
         ds.parse(path, format=name)
         return ds.graph(rdflib.URIRef(default_graph_iri()))
@@ -215,9 +215,9 @@ def test_ids_with_odd_characters_are_percent_encoded():
 # ----------------------------------------------------------------------------- formats
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", list(RDF_FORMATS))
 def test_every_format_parses_and_is_isomorphic(fmt, G, ref, tmp_path):
-    path = tmp_path / f"graph{FORMATS[fmt][0]}"
+    path = tmp_path / f"graph{RDF_FORMATS[fmt][0]}"
     n = write_rdf(G, path, format=fmt)
     assert n == len(ref)
     parsed = _rdflib_parse(path, fmt)
@@ -271,7 +271,7 @@ def _hostile_graph() -> nx.MultiDiGraph:
 @pytest.mark.parametrize("fmt", ["turtle", "trig"])
 def test_turtle_is_written_directly_and_parses_to_the_ntriples(fmt, base, tmp_path):
     G = _hostile_graph()
-    nt, path = tmp_path / "g.nt", tmp_path / f"g{FORMATS[fmt][0]}"
+    nt, path = tmp_path / "g.nt", tmp_path / f"g{RDF_FORMATS[fmt][0]}"
     n = write_rdf(G, nt, format="ntriples", base_iri=base)
     assert write_rdf(G, path, format=fmt, base_iri=base) == n > 500
     # pyoxigraph: the same set of triples (no blank nodes, so equal sets mean isomorphic graphs)
@@ -317,9 +317,9 @@ def test_turtle_is_written_directly_and_parses_to_the_ntriples(fmt, base, tmp_pa
     assert (tmp_path / "again").read_bytes() == path.read_bytes()
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", list(RDF_FORMATS))
 def test_hostile_strings_survive_unchanged(fmt, G, tmp_path):
-    path = tmp_path / f"graph{FORMATS[fmt][0]}"
+    path = tmp_path / f"graph{RDF_FORMATS[fmt][0]}"
     write_rdf(G, path, format=fmt)
     p3 = paper_iri("P-3")
     for g in (_rdflib_parse(path, fmt), _ox_graph(path)):
@@ -354,7 +354,7 @@ def test_jsonld_has_a_context(G, tmp_path):
 
 def test_trig_and_nquads_use_the_named_graph(G, tmp_path):
     for fmt in ("trig", "nquads"):
-        path = tmp_path / f"g{FORMATS[fmt][0]}"
+        path = tmp_path / f"g{RDF_FORMATS[fmt][0]}"
         write_rdf(G, path, format=fmt, graph_iri="https://example.org/kg/v1")
         graphs = {q.graph_name for q in ox.parse(path=str(path))}
         assert graphs == {ox.NamedNode("https://example.org/kg/v1")}
@@ -402,21 +402,21 @@ def test_no_duplicate_triples(G):
 
 def test_output_is_byte_identical_across_runs_and_processes(G, tmp_path):
     first = {}
-    for fmt in FORMATS:
-        path = tmp_path / f"a{FORMATS[fmt][0]}"
+    for fmt in RDF_FORMATS:
+        path = tmp_path / f"a{RDF_FORMATS[fmt][0]}"
         write_rdf(G, path, format=fmt)
         first[fmt] = path.read_bytes()
         write_rdf(G, path, format=fmt)
         assert path.read_bytes() == first[fmt], fmt
     # a fresh interpreter with a different hash seed, from graph.json
-    write_json(G, tmp_path / "graph.json")
-    code = ("import sys; from kg.export.json import read_json; from kg.export.rdf import write_rdf, FORMATS\n"
-            "G = read_json(sys.argv[1] + '/graph.json')\n"
-            "for f in FORMATS: write_rdf(G, sys.argv[1] + '/b' + FORMATS[f][0], format=f)\n")
+    write_graph(G, tmp_path / "graph.json")
+    code = ("import sys; from kg.export.json import read_graph; from kg.export.rdf import write_rdf, RDF_FORMATS\n"
+            "G = read_graph(sys.argv[1] + '/graph.json')\n"
+            "for f in RDF_FORMATS: write_rdf(G, sys.argv[1] + '/b' + RDF_FORMATS[f][0], format=f)\n")
     subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, env={"PYTHONHASHSEED": "12345",
                    "PATH": "/usr/bin:/bin"}, timeout=60)
-    for fmt in FORMATS:
-        assert (tmp_path / f"b{FORMATS[fmt][0]}").read_bytes() == first[fmt], fmt
+    for fmt in RDF_FORMATS:
+        assert (tmp_path / f"b{RDF_FORMATS[fmt][0]}").read_bytes() == first[fmt], fmt
 
 
 def test_write_is_atomic_on_failure(tmp_path):
@@ -488,12 +488,12 @@ def test_seed_graph_exports_validate(seed_graph, tmp_path):
 def test_kg_export_cli(G, tmp_path):
     from kg.cli import cli
 
-    write_json(G, tmp_path / "graph.json")
+    write_graph(G, tmp_path / "graph.json")
     runner = CliRunner()
-    for fmt in FORMATS:
+    for fmt in RDF_FORMATS:
         result = runner.invoke(cli, ["export", str(tmp_path), "--format", fmt])
         assert result.exit_code == 0, result.output
-        assert (tmp_path / f"graph{FORMATS[fmt][0]}").is_file()
+        assert (tmp_path / f"graph{RDF_FORMATS[fmt][0]}").is_file()
         assert f"wrote {len(graph_to_rdf(G)):,} triples" in result.output
     result = runner.invoke(cli, ["export", str(tmp_path), "-f", "ntriples", "-o", str(tmp_path / "x.nt"),
                                  "--base-iri", "https://example.org/kg/"])

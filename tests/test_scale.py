@@ -17,7 +17,7 @@ import pytest
 
 import kg
 from kg.errors import KGError
-from kg.export.json import read_json
+from kg.export.json import read_graph
 from kg.read import read_papers
 
 from .conftest import ROOT, SEEDS, require
@@ -117,7 +117,7 @@ def test_update_adds_papers_without_reextracting_old_ones(seed_papers, tmp_path)
             for ev in d["evidence"]]
     assert kept and set(kept) == {0.123}, "old papers are not re-extracted"
     # the file on disk is the updated graph
-    H = read_json(out / "graph.json")
+    H = read_graph(out / "graph.json")
     assert sorted(H.nodes) == sorted(G.nodes)
 
 
@@ -129,7 +129,7 @@ def test_update_with_only_known_papers_extracts_nothing(seed_papers, tmp_path):
     again = write_jsonl(tmp_path / "again.jsonl", seed_papers[2:4])
     result = kg.build([again], out, update=True, html=False, store=False)
     assert result.papers == 6
-    G = read_json(out / "graph.json")
+    G = read_graph(out / "graph.json")
     assert len(G.nodes[seed_papers[2].id]["sources"]) == 2
     assert (out / "graph.json").read_bytes() != before  # only the new sources changed
 

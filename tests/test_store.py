@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.errors import InputError, StoreError
-from kg.export.json import write_json
+from kg.export.json import write_graph
 from kg.export.rdf import entity_iri, graph_to_rdf, paper_iri, write_rdf
 from kg.graph import build_graph
 from kg.normalize import canonical_key, entity_id
@@ -43,7 +43,7 @@ def store(G, tmp_path_factory):
 
 def test_build_from_graph_json_folder_and_rdf_file(G, tmp_path):
     n = len(graph_to_rdf(G))
-    write_json(G, tmp_path / "graph.json")
+    write_graph(G, tmp_path / "graph.json")
     assert build_store(tmp_path, tmp_path / "s1") == n
     assert build_store(tmp_path / "graph.json", tmp_path / "s2") == n
     write_rdf(G, tmp_path / "graph.ttl")
@@ -156,7 +156,7 @@ def test_format_table_json_csv(store):
 def test_kg_sparql_cli(G, tmp_path):
     from kg.cli import cli
 
-    write_json(G, tmp_path / "graph.json")
+    write_graph(G, tmp_path / "graph.json")
     build_store(G, tmp_path / "store")
     foonet = entity_id("method", canonical_key("FooNet"))
     runner = CliRunner()

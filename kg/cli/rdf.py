@@ -40,14 +40,14 @@ def export(source: str, fmt: str, output: str | None, base_iri: str | None, grap
     kg export --format ntriples            exports/graph.nt
     kg export -f jsonld -o graph.jsonld    JSON-LD with a @context
     """
-    from ..export.json import read_json
-    from ..export.rdf import DEFAULT_BASE_IRI, FORMATS, write_rdf
+    from ..export.json import read_graph
+    from ..export.rdf import DEFAULT_BASE_IRI, RDF_FORMATS, write_rdf
 
     file = _graph_source(source)
-    out = Path(output) if output else file.with_name("graph" + FORMATS[fmt][0])
+    out = Path(output) if output else file.with_name("graph" + RDF_FORMATS[fmt][0])
     t0 = time.perf_counter()
-    n = write_rdf(read_json(file), out, format=fmt, base_iri=base_iri or DEFAULT_BASE_IRI,
-                  graph_iri=graph_iri if FORMATS[fmt][2] or fmt == "jsonld" else None)
+    n = write_rdf(read_graph(file), out, format=fmt, base_iri=base_iri or DEFAULT_BASE_IRI,
+                  graph_iri=graph_iri if RDF_FORMATS[fmt][2] or fmt == "jsonld" else None)
     dt = time.perf_counter() - t0
     click.echo(f"wrote {n:,} triples to {out} ({fmt}) in {dt:.1f} s")
 

@@ -3,8 +3,8 @@
 >>> import networkx as nx, tempfile, pathlib
 >>> G = nx.MultiDiGraph(schema=1); G.add_node("P-1", kind="paper", title="T")
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "graph.json"
->>> write_json(G, path)
->>> read_json(path).nodes["P-1"]["title"]
+>>> write_graph(G, path)
+>>> read_graph(path).nodes["P-1"]["title"]
 'T'
 """
 
@@ -24,7 +24,7 @@ from .._gc import gc_paused
 from .._io import atomic_write
 from ..errors import InputError
 
-__all__ = ["data_to_graph", "graph_to_data", "read_json", "write_json"]
+__all__ = ["data_to_graph", "graph_to_data", "read_graph", "write_graph"]
 
 
 def graph_to_data(G: nx.MultiDiGraph) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def data_to_graph(data: dict[str, Any]) -> nx.MultiDiGraph:
 
 
 @gc_paused()  # its temporaries die young; a full GC pass would walk the whole graph
-def write_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
+def write_graph(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
     """Write *G* as node-link JSON, atomically, byte-identical for the same graph.
 
     The file is exactly ``json.dumps(graph_to_data(G), ensure_ascii=False,
@@ -84,7 +84,7 @@ def write_json(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> None:
         f.write("]}\n")
 
 
-#: Nodes or edges per encode call in :func:`write_json`.
+#: Nodes or edges per encode call in :func:`write_graph`.
 _CHUNK = 4096
 
 
@@ -116,8 +116,8 @@ def _multi_edge_rows(G: nx.MultiDiGraph) -> Iterator[dict[str, Any] | str]:
 
 
 @gc_paused()  # millions of acyclic dicts: the collector would walk them over and over
-def read_json(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
-    """Load a graph written by :func:`write_json`."""
+def read_graph(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
+    """Load a graph written by :func:`write_graph`."""
     p = Path(path)
     try:
         data = json.loads(p.read_text(encoding="utf-8"))

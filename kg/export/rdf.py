@@ -74,7 +74,7 @@ from ..graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR
 __all__ = [
     "BIBO",
     "DEFAULT_BASE_IRI",
-    "FORMATS",
+    "RDF_FORMATS",
     "KG",
     "default_graph_iri",
     "entity_iri",
@@ -152,7 +152,7 @@ class BIBO(_ns.DefinedNamespace):
 
 
 #: Export formats: name -> (file extension, media type, holds named graphs).
-FORMATS: dict[str, tuple[str, str, bool]] = {
+RDF_FORMATS: dict[str, tuple[str, str, bool]] = {
     "turtle": (".ttl", "text/turtle", False),
     "ntriples": (".nt", "application/n-triples", False),
     "jsonld": (".jsonld", "application/ld+json", False),
@@ -603,8 +603,8 @@ def _node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator
 
 def _normalise_format(format: str) -> str:
     name = _ALIASES.get(format.lower(), format.lower())
-    if name not in FORMATS:
-        raise ExportError(f"unknown RDF format {format!r}", hint=f"use one of {', '.join(FORMATS)}")
+    if name not in RDF_FORMATS:
+        raise ExportError(f"unknown RDF format {format!r}", hint=f"use one of {', '.join(RDF_FORMATS)}")
     return name
 
 
@@ -649,7 +649,7 @@ def write_rdf(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, format: str =
     """
     fmt = _normalise_format(format)
     _check_base(base_iri)
-    quads = FORMATS[fmt][2]
+    quads = RDF_FORMATS[fmt][2]
     if graph_iri is not None:
         _check_iri(graph_iri, "graph IRI")
         if not quads and fmt != "jsonld":

@@ -26,11 +26,11 @@ from .csv import read_csv
 from .dump import read_dump
 from .jsonl import read_json, read_jsonl
 
-__all__ = ["FORMATS", "Record", "iter_records", "read_papers", "title_key"]
+__all__ = ["INPUT_FORMATS", "Record", "iter_records", "read_papers", "title_key"]
 
 #: Format name -> reader. Each reader takes a path and an ``on_invalid``
 #: callback and yields :class:`Record`.
-FORMATS: dict[str, Callable[..., Iterator[Record]]] = {
+INPUT_FORMATS: dict[str, Callable[..., Iterator[Record]]] = {
     "dump": read_dump,
     "jsonl": read_jsonl,
     "json": read_json,
@@ -54,10 +54,10 @@ OnInvalid = Callable[[InputError], None]
 
 def _format_of(path: Path, forced: str | None) -> str:
     if forced is not None:
-        if forced not in FORMATS:
+        if forced not in INPUT_FORMATS:
             raise InputError(
                 f"unknown format {forced!r}",
-                hint="use one of: " + ", ".join(sorted(FORMATS)),
+                hint="use one of: " + ", ".join(sorted(INPUT_FORMATS)),
             )
         return forced
     fmt = EXTENSIONS.get(path.suffix.lower())
@@ -109,7 +109,7 @@ def iter_records(
     otherwise each one is passed to ``on_invalid`` and skipped.
     """
     for path, fmt in _expand(paths, format, warn):
-        yield from FORMATS[fmt](path, on_invalid=on_invalid)
+        yield from INPUT_FORMATS[fmt](path, on_invalid=on_invalid)
 
 
 def read_papers(
