@@ -1,9 +1,10 @@
 """Where a build's outputs live: one place that turns a user's path into an export folder.
 
 ``kg build -o DIR`` writes ``DIR/graph.json``, ``DIR/graph.ttl``, ``DIR/graph.html`` and
-``DIR/store/``. Every command and function that reads a build accepts the folder itself,
-its ``graph.json``, or (for SPARQL) its ``store/``; :func:`export_paths` resolves any of
-them the same way.
+``DIR/store/`` (``kg export`` adds ``DIR/graph.nt`` and the other RDF files). Every command
+and function that reads a build accepts the folder itself, its ``graph.json``, or (for
+SPARQL) its ``store/``; :func:`export_paths` resolves any of them the same way, and
+:func:`store_dir` finds the store (a store folder given directly, whatever its name).
 
 >>> import pathlib, tempfile
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -12,6 +13,8 @@ them the same way.
 >>> paths.graph_json.name, paths.store.name
 ('graph.json', 'store')
 >>> export_paths(d / GRAPH_JSON) == paths
+True
+>>> store_dir(d) == paths.store
 True
 """
 
@@ -23,10 +26,12 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["GRAPH_HTML", "GRAPH_JSON", "GRAPH_TTL", "STORE_DIR", "ExportPaths", "export_paths"]
+__all__ = ["GRAPH_HTML", "GRAPH_JSON", "GRAPH_NT", "GRAPH_TTL", "STORE_DIR", "ExportPaths", "export_paths",
+           "is_store", "store_dir"]
 
 GRAPH_JSON = "graph.json"
 GRAPH_TTL = "graph.ttl"
+GRAPH_NT = "graph.nt"
 GRAPH_HTML = "graph.html"
 STORE_DIR = "store"
 
@@ -48,6 +53,10 @@ class ExportPaths:
         return self.dir / GRAPH_TTL
 
     @property
+    def graph_nt(self) -> Path:
+        return self.dir / GRAPH_NT
+
+    @property
     def graph_html(self) -> Path:
         return self.dir / GRAPH_HTML
 
@@ -62,8 +71,10 @@ class ExportPaths:
         return self.graph_json
 
 
-def _is_store(path: Path) -> bool:
-    return path.is_dir() and (path / "CURRENT").is_file()  # RocksDB's marker file
+def is_store(path: str | os.PathLike[str]) -> bool:
+    """Whether *path* is an Oxigraph store folder (it holds RocksDB's ``CURRENT`` file)."""
+    p = Path(path)
+    return p.is_dir() and (p / "CURRENT").is_file()
 
 
 def export_paths(path: str | os.PathLike[str] = "exports") -> ExportPaths:
@@ -73,6 +84,12 @@ def export_paths(path: str | os.PathLike[str] = "exports") -> ExportPaths:
     graph is there.
     """
     p = Path(path)
-    if p.is_file() or _is_store(p) or (not p.exists() and p.suffix):
+    if p.is_file() or is_store(p) or (not p.exists() and p.suffix):
         return ExportPaths(p.parent)
     return ExportPaths(p)
+
+
+def store_dir(path: str | os.PathLike[str] = "exports") -> Path:
+    """The store behind *path*: *path* itself if it is a store, else its build folder's ``store/``."""
+    p = Path(path)
+    return p if is_store(p) else export_paths(p).store

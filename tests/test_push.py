@@ -1,30 +1,26 @@
-"""`kg push` against a real `oxigraph serve` on 127.0.0.1, plus failure modes against tiny fake servers."""
+"""`kg push` against a real `oxigraph serve` on 127.0.0.1 (failure modes with fakes: tests/test_push_http.py)."""
 
 from __future__ import annotations
 
-import base64
-import http.server
 import json
-import socket
 import threading
-import time
 import urllib.parse
 import urllib.request
-from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
 
-import kg.store
-from kg.errors import InputError, StoreError
-from kg.export.json import write_graph
+import kg.store.http
+from kg.errors import ArgumentError, InputError, StoreError
 from kg.export.rdf import default_graph_iri, graph_to_rdf, write_rdf
 from kg.graph import build_graph
 from kg.query import KnowledgeGraph
-from kg.store import push, query_endpoint_for
+from kg.store import QUERY_PREFIXES, push
 from kg.types import Mention, Paper
+from tests import test_push_http as fakes
 from tests.conftest import require
-from tests.oxigraph_server import OxigraphServer, find_oxigraph, free_port
+from tests.oxigraph_server import OxigraphServer, find_oxigraph
+from tests.test_push_http import one_line_error
 from tests.test_rdf import HOSTILE_TITLE, corpus
 from tests.test_store import NEIGHBOURS
 
@@ -43,24 +39,13 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def G():
-    return build_graph(corpus())
-
-
-@pytest.fixture(scope="module")
-def exports(G, tmp_path_factory):
-    out = tmp_path_factory.mktemp("exports")
-    write_graph(G, out / "graph.json")
-    write_rdf(G, out / "graph.ttl")
-    return out
+G = fakes.G  # the graph and export folder the fake-server tests push (module-scoped fixtures)
+exports = fakes.exports
 
 
 def _select(srv: OxigraphServer, query: str, **bindings: str) -> list[dict[str, str]]:
     """Run a query on the server; *bindings* go in a VALUES clause as pyoxigraph-serialised literals."""
     import pyoxigraph as ox
-
-    from kg.store import QUERY_PREFIXES
 
     prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in QUERY_PREFIXES.items())
     if bindings:
@@ -88,7 +73,6 @@ def _synthetic(n_papers: int):
 
 # ----------------------------------------------------------------------------- against Oxigraph
 
-
 def test_push_then_push_again_leaves_the_same_triples(server, G, exports):
     n = len(graph_to_rdf(G))
     first = push(exports, server.store_url)
@@ -112,7 +96,7 @@ def test_push_then_push_again_leaves_the_same_triples(server, G, exports):
 def test_push_to_another_graph_and_other_inputs(server, G, exports, tmp_path):
     n = len(graph_to_rdf(G))
     g2 = "https://example.org/graphs/kg?v=2&x=<y>"  # '<' is not an IRI character: refused before any request
-    with pytest.raises(StoreError, match="not a valid absolute IRI"):
+    with pytest.raises(ArgumentError, match="not a valid absolute IRI"):
         push(exports, server.store_url, graph=g2)
     g2 = "https://example.org/graphs/kg?v=2"
     for source in (exports / "graph.json", exports / "graph.ttl"):
@@ -146,7 +130,7 @@ def test_server_stopped_mid_push(server, tmp_path, monkeypatch):
     big = _synthetic(400)
     path = tmp_path / "big.nt"
     n = write_rdf(big, path, format="ntriples")
-    monkeypatch.setattr(kg.store, "_CHUNK", 64 * 1024)
+    monkeypatch.setattr(kg.store.http, "CHUNK", 64 * 1024)
     assert path.stat().st_size > 4 * 64 * 1024
     graph = "https://example.org/graphs/mid-push"
 
@@ -188,121 +172,6 @@ def test_cli_push_reports_the_count(server, G, exports):
     assert f"the server counts {len(graph_to_rdf(G)):,} triples" in result.output
 
 
-# ----------------------------------------------------------------------------- failure modes
-
-
-def _one_line_error(args):
-    from kg.cli import cli
-
-    result = CliRunner().invoke(cli, ["push", *args])
-    assert result.exit_code != 0
-    assert result.output.startswith("kg: error: ") and result.output.count("\n") == 1, result.output
-    return result.output
-
-
-def test_unreachable_server_is_one_line_nonzero(exports):
-    port = free_port()  # nothing listens here
-    out = _one_line_error([str(exports), "-e", f"http://127.0.0.1:{port}/store", "--retries", "1",
-                           "--backoff", "0.05"])
-    assert "connection refused" in out and "after 2 attempts" in out
-
-
 def test_http_error_is_one_line_nonzero(server, exports):
-    out = _one_line_error([str(exports), "-e", f"{server.url}/no-such-endpoint", "--retries", "0"])
+    out = one_line_error([str(exports), "-e", f"{server.url}/no-such-endpoint", "--retries", "0"])
     assert "HTTP 404" in out
-
-
-def test_timeout_is_one_line_nonzero(exports):
-    with socket.socket() as silent:  # accepts connections, never answers
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(8)
-        port = silent.getsockname()[1]
-        t0 = time.monotonic()
-        out = _one_line_error([str(exports), "-e", f"http://127.0.0.1:{port}/store", "--timeout", "0.3",
-                               "--retries", "1", "--backoff", "0.05"])
-        assert time.monotonic() - t0 < 10
-    assert "timed out after 0.3 s" in out
-
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    """A fake server: answers every request with the status in `status`, records the auth headers."""
-
-    status = 401
-    seen: ClassVar[list[str | None]] = []
-
-    def _answer(self):
-        type(self).seen.append(self.headers.get("Authorization"))
-        length = int(self.headers.get("Content-Length") or 0)
-        remaining = length
-        while remaining > 0:
-            remaining -= len(self.rfile.read(min(remaining, 65536)))
-        body = b"Unauthorized: who are you?\nsecond line"
-        self.send_response(self.status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    do_HEAD = do_PUT = do_POST = do_GET = _answer
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture()
-def fake_server():
-    _Recorder.seen = []
-    _Recorder.status = 401
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def test_credentials_from_env_are_sent_and_never_printed(fake_server, exports, monkeypatch):
-    secret = "s3cr3t-Pa55\"word"
-    monkeypatch.setenv("KG_SPARQL_USER", "alice")
-    monkeypatch.setenv("KG_SPARQL_PASSWORD", secret)
-    port = fake_server.server_address[1]
-    out = _one_line_error([str(exports), "-e", f"http://127.0.0.1:{port}/store", "--retries", "0"])
-    assert "HTTP 401" in out and "KG_SPARQL_USER" in out
-    assert secret not in out and base64.b64encode(f"alice:{secret}".encode()).decode() not in out
-    assert _Recorder.seen[0] == "Basic " + base64.b64encode(f"alice:{secret}".encode()).decode()
-
-
-def test_credentials_from_netrc_and_url_are_never_printed(fake_server, exports, monkeypatch, tmp_path):
-    monkeypatch.delenv("KG_SPARQL_USER", raising=False)
-    netrc = tmp_path / "netrc"
-    netrc.write_text("machine 127.0.0.1 login bob password n3tRcPw\n")
-    netrc.chmod(0o600)
-    monkeypatch.setenv("NETRC", str(netrc))
-    port = fake_server.server_address[1]
-    with pytest.raises(StoreError) as err:
-        push(exports, f"http://127.0.0.1:{port}/store", retries=0)
-    assert "n3tRcPw" not in str(err.value)
-    assert _Recorder.seen[0] == "Basic " + base64.b64encode(b"bob:n3tRcPw").decode()
-    with pytest.raises(StoreError) as err:
-        push(exports, f"http://carol:urlPw@127.0.0.1:{port}/store", retries=0)
-    assert "urlPw" not in str(err.value) and "carol" not in str(err.value)
-    assert _Recorder.seen[-1] == "Basic " + base64.b64encode(b"carol:urlPw").decode()
-
-
-def test_server_errors_are_retried_then_reported(fake_server, exports):
-    _Recorder.status = 503
-    port = fake_server.server_address[1]
-    with pytest.raises(StoreError, match="failed after 3 attempts: HEAD answered HTTP 503"):
-        push(exports, f"http://127.0.0.1:{port}/store", retries=2, backoff=0.01)
-    assert len(_Recorder.seen) == 3  # three HEADs, each answered 503
-    # not transient: reported at once, with the server's first line (HEAD failed, so kg tried PUT)
-    _Recorder.status = 400
-    with pytest.raises(StoreError, match="failed: PUT answered HTTP 400: Unauthorized: who are you\\?") as err:
-        push(exports, f"http://127.0.0.1:{port}/store", retries=2, backoff=0.01)
-    assert len(_Recorder.seen) == 5 and "second line" not in str(err.value)
-
-
-def test_query_endpoint_guesses():
-    assert query_endpoint_for("http://127.0.0.1:7878/store") == "http://127.0.0.1:7878/query"
-    assert query_endpoint_for("https://u:p@h/fuseki/ds/data/") == "https://u:p@h/fuseki/ds/query"
-    assert query_endpoint_for("http://h/other") == "http://h/other"

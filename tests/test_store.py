@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from kg.errors import InputError, StoreError
+from kg.errors import ArgumentError, InputError, StoreError
 from kg.export.json import write_graph
 from kg.export.rdf import entity_iri, graph_to_rdf, paper_iri, write_rdf
 from kg.graph import build_graph
@@ -115,7 +115,7 @@ def test_bindings_are_terms_not_query_text(store):
 
     rows = sparql(store, "SELECT ?id WHERE { ?p kg:id ?id }", bindings={"p": rdflib.URIRef(paper_iri("P-2"))})
     assert rows == [{"id": "P-2"}]
-    with pytest.raises(StoreError, match="variable name"):
+    with pytest.raises(ArgumentError, match="variable name"):
         sparql(store, "SELECT * WHERE { ?s ?p ?o }", bindings={"a b": 1})
 
 
@@ -149,7 +149,7 @@ def test_format_table_json_csv(store):
     assert format_result(False, "csv") == "ask\r\nfalse\r\n"
     nt = format_result(sparql(store, "CONSTRUCT { ?p kg:id ?id } WHERE { ?p kg:id 'P-1', ?id }"), "table")
     assert nt == f'<{paper_iri("P-1")}> <https://kg.example.org/ontology#id> "P-1" .\n'
-    with pytest.raises(StoreError, match="unknown result format"):
+    with pytest.raises(ArgumentError, match="unknown result format"):
         format_result(rows, "xml")
 
 

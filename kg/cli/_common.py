@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from .._table import format_table
+
 __all__ = ["echo_json", "input_options", "out_dir_option", "print_table"]
 
 
@@ -37,11 +39,7 @@ def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
         click.echo("(no results)")
         return
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
-    widths = [min(60, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
-    click.echo("  ".join("-" * w for w in widths))
-    for row in cells:
-        click.echo("  ".join(_clip(v, w).ljust(w) for v, w in zip(row, widths)).rstrip())
+    click.echo(format_table(columns, cells, max_width=60, sep="  ", rule_sep="  "), nl=False)
 
 
 def _cell(value: Any) -> str:
@@ -50,10 +48,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return " ".join(str(value).split())
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def warn(message: str) -> None:

@@ -8,24 +8,32 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
+from ..errors import ArgumentError, InputError
+from ..paths import export_paths, store_dir
 
 __all__ = ["export", "push_cmd", "register", "sparql_cmd"]
 
-_FORMATS = ["turtle", "ntriples", "jsonld", "trig", "nquads"]
 
+class _RdfFormat(click.Choice):
+    """The names in kg.export.rdf.RDF_FORMATS, read on first use: `kg --help` need not load rdflib."""
 
-def _graph_source(source: str) -> Path:
-    p = Path(source)
-    file = p / "graph.json" if p.is_dir() else p
-    if not file.is_file():
-        raise InputError("no graph.json here", path=p, hint="run `kg build` first, or pass the folder it wrote")
-    return file
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from ..export.rdf import RDF_FORMATS
+
+        return tuple(RDF_FORMATS)
+
+    @choices.setter
+    def choices(self, value: tuple[str, ...]) -> None:  # click.Choice.__init__ sets it; RDF_FORMATS decides
+        pass
 
 
 @click.command()
 @click.argument("source", default="exports", type=click.Path(dir_okay=True, file_okay=True))
-@click.option("--format", "-f", "fmt", type=click.Choice(_FORMATS), default="turtle", show_default=True,
+@click.option("--format", "-f", "fmt", type=_RdfFormat(), default="turtle", show_default=True,
               help="RDF syntax to write. trig and nquads put the triples in a named graph (see --graph).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="File to write (default: graph.<ext> beside SOURCE's graph.json).")
@@ -43,7 +51,7 @@ def export(source: str, fmt: str, output: str | None, base_iri: str | None, grap
     from ..export.json import read_graph
     from ..export.rdf import DEFAULT_BASE_IRI, RDF_FORMATS, write_rdf
 
-    file = _graph_source(source)
+    file = export_paths(source).require_graph()
     out = Path(output) if output else file.with_name("graph" + RDF_FORMATS[fmt][0])
     t0 = time.perf_counter()
     n = write_rdf(read_graph(file), out, format=fmt, base_iri=base_iri or DEFAULT_BASE_IRI,
@@ -64,15 +72,6 @@ def _read_query(query: str) -> str:
     return query
 
 
-def _store_dir(directory: str) -> Path:
-    p = Path(directory)
-    if (p / "CURRENT").is_file():  # the store folder itself
-        return p
-    if p.is_file():  # graph.json or graph.ttl: the store sits beside it
-        p = p.parent
-    return p / "store"
-
-
 def _bindings(values: tuple[str, ...], iris: tuple[str, ...]) -> dict[str, object]:
     import rdflib
 
@@ -80,7 +79,7 @@ def _bindings(values: tuple[str, ...], iris: tuple[str, ...]) -> dict[str, objec
     for raw, as_iri in [(v, False) for v in values] + [(v, True) for v in iris]:
         name, sep, value = raw.partition("=")
         if not sep or not name:
-            raise InputError(f"--bind expects NAME=VALUE, got {raw!r}")
+            raise ArgumentError(f"--bind expects NAME=VALUE, got {raw!r}")
         out[name] = rdflib.URIRef(value) if as_iri else value
     return out
 
@@ -109,7 +108,7 @@ def sparql_cmd(query: str, directory: str, fmt: str, bind_values: tuple[str, ...
     """
     from ..store import format_result, sparql
 
-    result = sparql(_store_dir(directory), _read_query(query), bindings=_bindings(bind_values, bind_iris))
+    result = sparql(store_dir(directory), _read_query(query), bindings=_bindings(bind_values, bind_iris))
     click.echo(format_result(result, fmt), nl=False)
 
 

@@ -1,0 +1,157 @@
+"""`kg push` failure modes against in-process fakes: refused ports, silent sockets, scripted HTTP answers.
+
+These cause faults a real server will not (401s, 503s, a server that never answers) and need no
+Oxigraph binary; tests/test_push.py pushes to a real one.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import socket
+import threading
+import time
+from typing import ClassVar
+
+import pytest
+from click.testing import CliRunner
+
+from kg.errors import ArgumentError, StoreError
+from kg.export.json import write_graph
+from kg.export.rdf import write_rdf
+from kg.graph import build_graph
+from kg.store import push, query_endpoint_for
+from tests.oxigraph_server import free_port
+from tests.test_rdf import corpus
+
+
+@pytest.fixture(scope="module")
+def G():
+    return build_graph(corpus())
+
+
+@pytest.fixture(scope="module")
+def exports(G, tmp_path_factory):
+    out = tmp_path_factory.mktemp("exports")
+    write_graph(G, out / "graph.json")
+    write_rdf(G, out / "graph.ttl")
+    return out
+
+
+def one_line_error(args):
+    from kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["push", *args])
+    assert result.exit_code != 0
+    assert result.output.startswith("kg: error: ") and result.output.count("\n") == 1, result.output
+    return result.output
+
+
+def test_unreachable_server_is_one_line_nonzero(exports):
+    port = free_port()  # nothing listens here
+    out = one_line_error([str(exports), "-e", f"http://127.0.0.1:{port}/store", "--retries", "1",
+                           "--backoff", "0.05"])
+    assert "connection refused" in out and "after 2 attempts" in out
+
+
+def test_timeout_is_one_line_nonzero(exports):
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        t0 = time.monotonic()
+        out = one_line_error([str(exports), "-e", f"http://127.0.0.1:{port}/store", "--timeout", "0.3",
+                               "--retries", "1", "--backoff", "0.05"])
+        assert time.monotonic() - t0 < 10
+    assert "timed out after 0.3 s" in out
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """A fake server: answers every request with the status in `status`, records the auth headers."""
+
+    status = 401
+    seen: ClassVar[list[str | None]] = []
+
+    def _answer(self):
+        type(self).seen.append(self.headers.get("Authorization"))
+        length = int(self.headers.get("Content-Length") or 0)
+        remaining = length
+        while remaining > 0:
+            remaining -= len(self.rfile.read(min(remaining, 65536)))
+        body = b"Unauthorized: who are you?\nsecond line"
+        self.send_response(self.status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_HEAD = do_PUT = do_POST = do_GET = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def fake_server():
+    _Recorder.seen = []
+    _Recorder.status = 401
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_credentials_from_env_are_sent_and_never_printed(fake_server, exports, monkeypatch):
+    secret = "s3cr3t-Pa55\"word"
+    monkeypatch.setenv("KG_SPARQL_USER", "alice")
+    monkeypatch.setenv("KG_SPARQL_PASSWORD", secret)
+    port = fake_server.server_address[1]
+    out = one_line_error([str(exports), "-e", f"http://127.0.0.1:{port}/store", "--retries", "0"])
+    assert "HTTP 401" in out and "KG_SPARQL_USER" in out
+    assert secret not in out and base64.b64encode(f"alice:{secret}".encode()).decode() not in out
+    assert _Recorder.seen[0] == "Basic " + base64.b64encode(f"alice:{secret}".encode()).decode()
+
+
+def test_credentials_from_netrc_and_url_are_never_printed(fake_server, exports, monkeypatch, tmp_path):
+    monkeypatch.delenv("KG_SPARQL_USER", raising=False)
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login bob password n3tRcPw\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    port = fake_server.server_address[1]
+    with pytest.raises(StoreError) as err:
+        push(exports, f"http://127.0.0.1:{port}/store", retries=0)
+    assert "n3tRcPw" not in str(err.value)
+    assert _Recorder.seen[0] == "Basic " + base64.b64encode(b"bob:n3tRcPw").decode()
+    with pytest.raises(StoreError) as err:
+        push(exports, f"http://carol:urlPw@127.0.0.1:{port}/store", retries=0)
+    assert "urlPw" not in str(err.value) and "carol" not in str(err.value)
+    assert _Recorder.seen[-1] == "Basic " + base64.b64encode(b"carol:urlPw").decode()
+
+
+def test_server_errors_are_retried_then_reported(fake_server, exports):
+    _Recorder.status = 503
+    port = fake_server.server_address[1]
+    with pytest.raises(StoreError, match="failed after 3 attempts: HEAD answered HTTP 503"):
+        push(exports, f"http://127.0.0.1:{port}/store", retries=2, backoff=0.01)
+    assert len(_Recorder.seen) == 3  # three HEADs, each answered 503
+    # not transient: reported at once, with the server's first line (HEAD failed, so kg tried PUT)
+    _Recorder.status = 400
+    with pytest.raises(StoreError, match="failed: PUT answered HTTP 400: Unauthorized: who are you\\?") as err:
+        push(exports, f"http://127.0.0.1:{port}/store", retries=2, backoff=0.01)
+    assert len(_Recorder.seen) == 5 and "second line" not in str(err.value)
+
+
+def test_query_endpoint_guesses():
+    assert query_endpoint_for("http://127.0.0.1:7878/store") == "http://127.0.0.1:7878/query"
+    assert query_endpoint_for("https://u:p@h/fuseki/ds/data/") == "https://u:p@h/fuseki/ds/query"
+    assert query_endpoint_for("http://h/other") == "http://h/other"
+
+
+def test_bad_endpoint_or_graph_is_an_argument_error(exports):
+    with pytest.raises(ArgumentError, match="not an http\\(s\\) URL: 'ftp://127.0.0.1/store'"):
+        push(exports, "ftp://u:pw@127.0.0.1/store")
+    with pytest.raises(ArgumentError, match="not a valid absolute IRI"):
+        push(exports, "http://127.0.0.1:1/store", graph="no iri")
