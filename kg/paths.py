@@ -12,7 +12,7 @@ SPARQL) its ``store/``; :func:`export_paths` resolves any of them the same way, 
 >>> paths = export_paths(d)
 >>> paths.graph_json.name, paths.store.name
 ('graph.json', 'store')
->>> export_paths(d / GRAPH_JSON) == paths
+>>> export_paths(d / GRAPH_JSON).graph_json == paths.graph_json
 True
 >>> store_dir(d) == paths.store
 True
@@ -40,13 +40,18 @@ _HINT = "run `kg build` first, or pass the folder it wrote"
 
 @dataclass(frozen=True)
 class ExportPaths:
-    """The files of one build folder (they need not all exist)."""
+    """The files of one build folder (they need not all exist).
+
+    *json_file* is set when the user named a graph file of their own (``my-graph.json``): it is
+    then the graph read, whatever its name.
+    """
 
     dir: Path
+    json_file: Path | None = None
 
     @property
     def graph_json(self) -> Path:
-        return self.dir / GRAPH_JSON
+        return self.json_file if self.json_file is not None else self.dir / GRAPH_JSON
 
     @property
     def graph_ttl(self) -> Path:
@@ -67,6 +72,8 @@ class ExportPaths:
     def require_graph(self) -> Path:
         """``graph.json``, or an :class:`InputError` that says to run ``kg build``."""
         if not self.graph_json.is_file():
+            if self.json_file is not None:
+                raise InputError("no such file", path=self.json_file, hint=_HINT)
             raise InputError(f"no {GRAPH_JSON} here", path=self.dir, hint=_HINT)
         return self.graph_json
 
@@ -78,14 +85,20 @@ def is_store(path: str | os.PathLike[str]) -> bool:
 
 
 def export_paths(path: str | os.PathLike[str] = "exports") -> ExportPaths:
-    """The build folder behind *path*: the folder, its ``graph.json`` (any file in it) or its store.
+    """The build folder behind *path*: the folder, a graph JSON file, another file in it, or its store.
 
-    Nothing is checked here but what *path* is; :meth:`ExportPaths.require_graph` checks that a
-    graph is there.
+    A ``.json`` file is the graph to read (``kg export my-graph.json`` reads that file); any other
+    file or the store stands for the folder it sits in. Nothing is checked here but what *path*
+    is; :meth:`ExportPaths.require_graph` checks that a graph is there.
+
+    >>> export_paths("out/my-graph.json").graph_json.as_posix()
+    'out/my-graph.json'
+    >>> export_paths("out/graph.ttl").graph_json.as_posix()
+    'out/graph.json'
     """
     p = Path(path)
     if p.is_file() or is_store(p) or (not p.exists() and p.suffix):
-        return ExportPaths(p.parent)
+        return ExportPaths(p.parent, p if p.suffix == ".json" and not is_store(p) else None)
     return ExportPaths(p)
 
 
