@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from kg.errors import InputError
+from kg.errors import ArgumentError, InputError
 from kg.extract.boundaries import repair
 from kg.extract.consistency import propagate, vote
 from kg.extract.gazetteer import GazetteerEntry, add_gazetteer, read_gazetteer
@@ -120,7 +120,7 @@ def test_holdout_split_is_deterministic_and_disjoint():
     assert a == split_holdout(items, 5, seed=1)
     assert a != split_holdout(items, 5, seed=2)
     assert not set(a[0]) & set(a[1]) and len(a[1]) == 5
-    with pytest.raises(InputError):
+    with pytest.raises(ArgumentError):
         split_holdout(items, 50)
 
 

