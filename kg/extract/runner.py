@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ArgumentError, KGError
 from ..types import Mention, Paper, RelationMention
 from .pipeline import load_pipeline
 from .rules import relation_between
@@ -102,6 +103,9 @@ def assemble(paper: Paper, fields: dict[str, FieldSpans]) -> Extraction:
             if s0 not in sentences:
                 sentences[s0] = text[s0:s1]
             conf_source = source if source in SOURCE_CONFIDENCE else "rule"
+            # A gazetteer hit keeps the gazetteer's confidence but is labelled "rule" in the
+            # Mention (and so in kg extract and the graph's evidence): the label is part of
+            # the output contract, see kg.types.Mention.
             m = Mention(
                 paper_id=paper.id,
                 field=name,
@@ -166,7 +170,16 @@ def extract_papers(
         method (Linux, macOS); elsewhere extraction runs in one process.
     progress : callable, optional
         Called with 1 after each paper.
+
+    Raises
+    ------
+    ArgumentError
+        *batch_size* or *n_process* below 1.
     """
+    if batch_size < 1:
+        raise ArgumentError(f"batch_size must be at least 1, got {batch_size}")
+    if n_process < 1:
+        raise ArgumentError(f"n_process must be at least 1, got {n_process}")
     if nlp is None:
         nlp = load_pipeline(model)
     if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -218,8 +231,6 @@ def _extract_forked(papers: Iterable[Paper], nlp: Any, batch_size: int, n_proces
                     progress: Callable[[int], None] | None) -> Iterator[Extraction]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
-
-    from ..errors import KGError
 
     global _FORKED_NLP
     # whole batches per chunk (two texts per paper), so documents are batched as in one process
