@@ -1,6 +1,6 @@
 """Speed and quality of kg's shipped NER pipeline next to en_core_web_sm, on SciERC dev.
 
-    python bench/ner.py [--data DIR] [--repeat N]
+    python bench/ner.py --data DIR [--repeat N]      # DIR holds SciERC's dev.txt
 
 One process, one thread (BLAS and spaCy's ops pinned to a single core), same
 texts for every pipeline: the 50 dev abstracts, timed over N passes after a
@@ -38,8 +38,8 @@ def _rate(nlp, texts: list[str], repeat: int) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=os.environ.get("KG_SCIERC_DIR", "/work/shared/data/scierc"),
-                        help="folder with SciERC dev.txt")
+    parser.add_argument("--data", required=True,
+                        help="folder with SciERC dev.txt (e.g. /work/shared/data/scierc)")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the texts")
     parser.add_argument("--model", default=None,
                         help="pipeline folder to measure instead of the shipped kg/models/scierc")
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import spacy
 
-    from kg.cli.train import evaluate_files
+    from kg.evaluate import evaluate_files
     from kg.extract.pipeline import load_pipeline
     from kg.training import DEFAULT_MODEL_DIR
     from kg.training.convert import read_conll_file

@@ -1,8 +1,10 @@
 """NER recipes tried against kg's shipped one and not shipped: reproduces the model card's table.
 
-    python bench/ner_variants.py train VARIANT [--seed N] [--output DIR]
-    python bench/ner_variants.py vote MODEL MODEL MODEL [--min-votes K]
-    python bench/ner_variants.py spans UNTYPED_MODEL TYPED_MODEL [TYPED_MODEL ...]
+    python bench/ner_variants.py train VARIANT --data DIR [--seed N] [--output DIR]
+    python bench/ner_variants.py vote MODEL MODEL MODEL --data DIR [--min-votes K]
+    python bench/ner_variants.py spans UNTYPED_MODEL TYPED_MODEL [TYPED_MODEL ...] --data DIR
+
+``--data`` is the folder with SciERC's train.txt and dev.txt, as ``kg train --data``.
 
 ``train`` runs :func:`kg.training.train` (same data, hold-out split, scoring
 and post-NER components as ``kg train``) with one change, and never touches
@@ -56,11 +58,6 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from spacy.util import registry
 from thinc.api import Model
-
-from kg.cli.train import default_data_dir
-
-#: SciERC train.txt and dev.txt, found as ``kg train`` finds them ($KG_SCIERC_DIR first).
-DATA = default_data_dir() or Path("data/scierc")
 
 _LISTENER = '''[components.ner.model.tok2vec]
 @architectures = "spacy.Tok2VecListener.v1"
@@ -276,11 +273,11 @@ def cmd_train(args) -> int:
         config = out / "config.cfg"
         config.write_text(text, encoding="utf-8")
     if args.variant == "glove":
-        train_docs, _ = T.split_holdout(read_conll_file(DATA / "train.txt"), args.holdout, seed=0)
+        train_docs, _ = T.split_holdout(read_conll_file(args.data / "train.txt"), args.holdout, seed=0)
         overrides["paths.vectors"] = str(_glove_vectors(out / "vectors",
                                                         (d.text for d in train_docs)))
     if args.variant == "untyped":
-        T.LABEL_MAP = {k: ("entity" if v else v) for k, v in T.LABEL_MAP.items()}
+        T.SCIERC_TYPES = {k: ("entity" if v else v) for k, v in T.SCIERC_TYPES.items()}
     if args.variant == "half":
         split = T.split_holdout
 
@@ -291,7 +288,7 @@ def cmd_train(args) -> int:
         T.split_holdout = half
     if args.max_steps is not None and args.max_steps < 200:
         overrides["training.eval_frequency"] = max(1, args.max_steps // 2)
-    r = T.train(DATA, output_dir=out, model_dir=None, config=config, seed=args.seed,
+    r = T.train(args.data, output_dir=out, model_dir=None, config=config, seed=args.seed,
                 holdout=args.holdout, max_steps=args.max_steps, overrides=overrides)
     print(f"{args.variant} seed {args.seed}: {r['counts']['train']['docs']} training abstracts, "
           f"{r['train_seconds']} s; pipeline {r['pipeline']}")
@@ -334,12 +331,12 @@ def vote(members, *, min_votes=None):
     return sorted(out)
 
 
-def _setup(first_model: str, holdout: int):
+def _setup(data: Path, first_model: str, holdout: int):
     from kg.training import read_conll_file, split_holdout
     from kg.training.train import add_postprocessing, training_head_types
 
-    train, held = split_holdout(read_conll_file(DATA / "train.txt"), holdout, seed=0)
-    dev = read_conll_file(DATA / "dev.txt")
+    train, held = split_holdout(read_conll_file(data / "train.txt"), holdout, seed=0)
+    dev = read_conll_file(data / "dev.txt")
     table = training_head_types(train)
     post = add_postprocessing(spacy.load(first_model), head_types=table)
     pipes = [p for n, p in post.pipeline if n.startswith("kg_")]
@@ -351,11 +348,11 @@ def _score(docs, spans_of, pipes) -> tuple[dict, dict]:
 
     from kg.evaluate import Span, score
     from kg.extract.pipeline import entity_type
-    from kg.training import LABEL_MAP
+    from kg.training import SCIERC_TYPES
 
-    labels = sorted({v for v in LABEL_MAP.values() if v})
-    gold = [Span(d.id, "abstract", s, e, LABEL_MAP[t], d.text[s:e])
-            for d in docs for s, e, t in d.spans if LABEL_MAP.get(t)]
+    labels = sorted({v for v in SCIERC_TYPES.values() if v})
+    gold = [Span(d.id, "abstract", s, e, SCIERC_TYPES[t], d.text[s:e])
+            for d in docs for s, e, t in d.spans if SCIERC_TYPES.get(t)]
     raw, post = [], []
     for d, (doc, spans) in zip(docs, spans_of(docs)):
         doc.ents = [DocSpan(doc, s, e, label=lab) for s, e, lab in spans]
@@ -383,7 +380,7 @@ def _ents(doc):
 def cmd_vote(args) -> int:
     import spacy
 
-    sets, _, pipes = _setup(args.models[0], args.holdout)
+    sets, _, pipes = _setup(args.data, args.models[0], args.holdout)
     members = [spacy.load(m) for m in args.models]
 
     def spans_of(docs):
@@ -402,7 +399,7 @@ def cmd_spans(args) -> int:
 
     from kg.extract.headtypes import head_word
 
-    sets, table, pipes = _setup(args.typed[0], args.holdout)
+    sets, table, pipes = _setup(args.data, args.typed[0], args.holdout)
     untyped = spacy.load(args.untyped)
     typed = [spacy.load(m) for m in args.typed]
 
@@ -444,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("untyped")
     p.add_argument("typed", nargs="+")
     for p in sub.choices.values():
+        p.add_argument("--data", type=Path, required=True,
+                       help="folder with SciERC train.txt and dev.txt, as kg train --data")
         p.add_argument("--holdout", type=int, default=35,
                        help="training abstracts held out, as in kg train (default: 35)")
     args = parser.parse_args(argv)

@@ -22,9 +22,10 @@ try:
 except ImportError:  # Windows: BuildResult.memory stays empty
     resource = None  # type: ignore[assignment]
 
-from .errors import InputError
+from .errors import ArgumentError, InputError
 from .extract import extract_papers, load_pipeline
 from .graph import ENTITY, PAPER, build_graph
+from .paths import ExportPaths
 from .read import read_papers
 
 __all__ = [
@@ -128,6 +129,8 @@ def build(
         Papers a pair of entities must share for a ``co_occurs`` edge; default
         :func:`default_min_cooccurrence` of the corpus size.
     """
+    if min_cooccurrence is not None and min_cooccurrence < 1:
+        raise ArgumentError(f"min_cooccurrence must be at least 1, got {min_cooccurrence}")
     timings: dict[str, float] = {}
     skipped = 0
 
@@ -261,10 +264,7 @@ def _split_known(out: Path, papers: list) -> tuple[list, list, dict[str, str]]:
     from .graph import entity_types, extractions_from_graph
     from .read._records import merge_papers
 
-    if not (out / "graph.json").exists():
-        raise InputError("nothing to update: no graph.json here", path=out,
-                         hint="run `kg build` without --update first")
-    old_graph = read_graph(out / "graph.json")
+    old_graph = read_graph(ExportPaths(out).require_graph())
     previous = extractions_from_graph(old_graph)
     known = {p.id: i for i, (p, _, _) in enumerate(previous)}
     fresh = []

@@ -18,7 +18,9 @@ kg's extract JSONL, one paper a line::
      "entities": [{"text": "BLEU", "type": "metric", "start": 10, "end": 14,
                    "field": "abstract"}]}
 
-The scorer itself is a set of pure functions over :class:`Span` records:
+:func:`evaluate_files` is what ``kg evaluate`` runs: it reads gold, gets predictions (from
+a file, or by running kg's extraction or a bare pipeline over the gold's papers) and scores
+them. The scorer itself is a set of pure functions over :class:`Span` records:
 
 >>> gold = [Span("d", "abstract", 0, 31, "task", "statistical machine translation")]
 >>> pred = [Span("d", "abstract", 12, 31, "task", "machine translation")]
@@ -31,20 +33,24 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from kg.errors import InputError
+from kg.types import ENTITY_TYPES, Paper
 
 __all__ = [
     "GoldDoc",
     "Span",
+    "evaluate_files",
     "format_scores",
     "head_offsets",
     "match_lenient",
     "match_strict",
+    "predict_kg",
+    "predict_model_only",
     "prf",
     "read_conll_gold",
     "read_gold",
@@ -217,14 +223,15 @@ def _sniff_conll(path: Path) -> bool:
 
 def read_conll_gold(path: str | PathLike[str]) -> list[GoldDoc]:
     """Read SciERC CoNLL gold: one :class:`GoldDoc` per abstract, types mapped to kg's."""
-    from kg.training.convert import LABEL_MAP, read_conll_file
+    from kg.extract.pipeline import SCIERC_TYPES
+    from kg.training.convert import read_conll_file
 
     docs = []
     for cd in read_conll_file(path):
         spans = [
-            Span(cd.id, "abstract", s, e, LABEL_MAP[t], cd.text[s:e])
+            Span(cd.id, "abstract", s, e, SCIERC_TYPES[t], cd.text[s:e])
             for s, e, t in cd.spans
-            if LABEL_MAP.get(t)
+            if SCIERC_TYPES.get(t)
         ]
         docs.append(GoldDoc(cd.id, {"abstract": cd.text}, spans))
     return docs
@@ -319,6 +326,111 @@ def read_predictions(path: str | PathLike[str], gold: list[GoldDoc]) -> list[Spa
                       or by_title.get(_norm(doc.fields.get("title", ""))) or doc_id)
         out.extend(s._replace(doc=doc_id) for s in doc.spans)
     return out
+
+
+# -- predictions by extraction, and a whole evaluation -----------------------
+
+
+def _papers_for(gold: Sequence[GoldDoc], inputs: Sequence[Path]) -> list[Paper]:
+    """Papers to run extraction on: from --input files (matched by id or title), else gold's text."""
+    if inputs:
+        from kg.read import read_papers
+
+        papers = read_papers(list(inputs))
+        by_id = {p.id: p for p in papers}
+        by_title = {p.title.strip().lower(): p for p in papers}
+        out = []
+        for g in gold:
+            p = by_id.get(g.id) or by_title.get(g.fields.get("title", "").strip().lower())
+            if p is None:
+                raise InputError(f"gold paper {g.id!r} is not in the --input files",
+                                 hint="gold ids or titles must match the input papers")
+            out.append(Paper(id=g.id, title=p.title, abstract=p.abstract))
+        return out
+    missing = [g.id for g in gold
+               if not g.fields or any(s.field not in g.fields for s in g.spans)]
+    if missing:
+        raise InputError(f"gold paper {missing[0]!r} has no text to extract from",
+                         hint="add 'title'/'abstract' keys to the gold, or pass --input papers")
+    return [Paper(id=g.id, title=g.fields.get("title", ""), abstract=g.fields.get("abstract", ""))
+            for g in gold]
+
+
+def predict_model_only(papers: Iterable[Paper], model: str | None) -> list[Span]:
+    """Spans of a bare spaCy pipeline's ``doc.ents`` (labels mapped to kg types), no kg rules.
+
+    *model* is a pipeline name or folder (default: kg's shipped model), loaded with plain
+    ``spacy.load``, so none of kg's components run.
+    """
+    import spacy
+
+    from kg.errors import ModelError
+    from kg.extract.pipeline import DEFAULT_MODEL, entity_type
+
+    name = model or str(DEFAULT_MODEL)
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise ModelError(f"cannot load spaCy pipeline {name!r}: {str(exc).splitlines()[0][:160]}",
+                         hint="pass --model with an installed pipeline name or folder") from None
+    texts, keys = [], []
+    for p in papers:
+        for field in ("title", "abstract"):
+            if p.field(field):
+                texts.append(p.field(field))
+                keys.append((p.id, field))
+    out = []
+    for (pid, field), doc in zip(keys, nlp.pipe(texts, batch_size=32)):
+        for e in doc.ents:
+            label = entity_type(e.label_)
+            if label:
+                out.append(Span(pid, field, e.start_char, e.end_char, label, e.text))
+    return out
+
+
+def predict_kg(papers: Iterable[Paper], model: str | None) -> list[Span]:
+    """Spans of kg's full extraction (model, post-NER components, rules, acronyms)."""
+    from kg.extract import extract_papers
+
+    out = []
+    for ex in extract_papers(papers, model=model):
+        for m in ex.mentions:
+            out.append(Span(m.paper_id, m.field, m.start, m.end, m.type, m.text))
+    return out
+
+
+def evaluate_files(gold_path: str | PathLike[str], pred_path: str | PathLike[str] | None = None,
+                   *, inputs: Sequence[str | PathLike[str]] = (), model: str | None = None,
+                   model_only: bool = False) -> dict[str, Any]:
+    """Score predictions against gold; run extraction when *pred_path* is None (``kg evaluate``).
+
+    Gold: SciERC CoNLL or kg extract JSONL. Predictions: kg extract JSONL,
+    matched to gold by id (else by abstract text). Without predictions, kg
+    extracts from the gold's own text (or the *inputs* papers) with *model*;
+    *model_only* scores the bare pipeline's entities without kg's rules.
+
+    >>> import json, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> rec = {"id": "P-1", "abstract": "We use BLEU.",
+    ...        "entities": [{"start": 7, "end": 11, "type": "metric", "field": "abstract"}]}
+    >>> _ = (d / "gold.jsonl").write_text(json.dumps(rec) + "\\n")
+    >>> scores = evaluate_files(d / "gold.jsonl", d / "gold.jsonl")
+    >>> scores["strict"]["typed"]["overall"]["f1"]
+    1.0
+    """
+    gold_docs = read_gold(gold_path)
+    if not gold_docs:
+        raise InputError("no gold papers found", path=gold_path)
+    gold = [s for g in gold_docs for s in g.spans]
+    if pred_path is not None:
+        p = Path(pred_path)
+        if not p.is_file():
+            raise InputError("no such file", path=p, hint="pass kg extract JSONL predictions")
+        pred = read_predictions(p, gold_docs)
+    else:
+        papers = _papers_for(gold_docs, [Path(i) for i in inputs])
+        pred = predict_model_only(papers, model) if model_only else predict_kg(papers, model)
+    return score(gold, pred, labels=ENTITY_TYPES)
 
 
 # -- report ----------------------------------------------------------------

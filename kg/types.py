@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field, fields
 from operator import attrgetter
 from typing import Any
 
+from .errors import ArgumentError
+
 __all__ = [
     "ENTITY_TYPES",
     "RELATION_TYPES",
@@ -63,7 +65,7 @@ class Paper:
             return self.title
         if name == "abstract":
             return self.abstract
-        raise ValueError(f"unknown field {name!r}; use 'title' or 'abstract'")
+        raise ArgumentError(f"unknown field {name!r}", hint="use 'title' or 'abstract'")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form (lists instead of tuples)."""
@@ -80,7 +82,10 @@ class Mention:
     ``start``/``end`` are character offsets into ``Paper.field(field)``;
     ``sentence`` is the text of the sentence that holds it and
     ``sent_start`` that sentence's offset in the field.
-    ``source`` says what found it: ``"model"``, ``"rule"`` or ``"acronym"``.
+    ``source`` says what found it: ``"model"``, ``"acronym"`` or ``"rule"``; ``"rule"`` also
+    covers the gazetteer of known names (``kg_gazetteer``), whose hits carry the gazetteer's
+    own ``confidence`` (see :data:`kg.extract.runner.SOURCE_CONFIDENCE`). The label is kept
+    for the ``kg extract`` contract and the graph's evidence.
     ``long_form`` is set on an acronym whose definition the paper gives, so
     normalisation can merge both forms.
     """

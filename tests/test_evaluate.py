@@ -180,6 +180,19 @@ def test_evaluate_command_scores_two_files(tmp_path):
     assert CliRunner().invoke(cli, ["train", "--help"]).exit_code == 0
 
 
+def test_train_command_needs_a_data_folder(tmp_path):
+    """--data has no default outside the repository: missing or wrong, the error names it."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["train", "--no-install", "--output", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "--data is missing" in result.output, result.output
+    result = CliRunner().invoke(cli, ["train", "--data", str(tmp_path), "--no-install"])
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path}: no train.txt in the --data folder" in result.output
+
+
 def test_predictions_match_gold_by_title_when_ids_differ(tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps({"id": "G1", "title": "A  Paper", "entities": [
@@ -193,7 +206,7 @@ def test_predictions_match_gold_by_title_when_ids_differ(tmp_path):
 
 
 def test_evaluate_without_text_asks_for_input(tmp_path):
-    from kg.cli.train import evaluate_files
+    from kg.evaluate import evaluate_files
 
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps({"id": "G1", "title": "T", "entities": [

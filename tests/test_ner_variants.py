@@ -114,11 +114,10 @@ def test_mention_replace_swaps_same_type_mentions_and_keeps_the_rest():
 @pytest.mark.parametrize("variant", ["untyped", "mentions", "half"])
 def test_variant_trains_and_scores_on_a_tiny_corpus(tmp_path, variant):
     data = tiny_scierc(tmp_path)
-    env = dict(os.environ, KG_SCIERC_DIR=str(data))
     out = tmp_path / "out"
     run = subprocess.run([sys.executable, str(SCRIPT), "train", variant, "--max-steps", "4",
-                          "--holdout", "1", "--output", str(out)],
-                         check=False, capture_output=True, text=True, env=env, cwd=tmp_path)
+                          "--holdout", "1", "--output", str(out), "--data", str(data)],
+                         check=False, capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     n_train = 2 if variant == "half" else 5
     assert f"{n_train} training abstracts" in run.stdout and "dev_post_summary" in run.stdout
@@ -130,7 +129,7 @@ def test_variant_trains_and_scores_on_a_tiny_corpus(tmp_path, variant):
     assert augmenter == (variant == "mentions")
     model = str(model)
     command = ["spans", model, model] if variant == "untyped" else ["vote", model, model, model]
-    run = subprocess.run([sys.executable, str(SCRIPT), *command, "--holdout", "1"],
-                         check=False, capture_output=True, text=True, env=env, cwd=tmp_path)
+    run = subprocess.run([sys.executable, str(SCRIPT), *command, "--holdout", "1", "--data", str(data)],
+                         check=False, capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "hold-out" in run.stdout and "dev" in run.stdout

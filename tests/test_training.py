@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from kg.errors import InputError
+from kg.errors import ArgumentError, InputError
 from kg.extract.boundaries import repair
-from kg.extract.consistency import propagate, vote
 from kg.extract.gazetteer import GazetteerEntry, add_gazetteer, read_gazetteer
 from kg.training import DEFAULT_MODEL_DIR, split_holdout
 from kg.training.convert import convert_file, detokenize, read_conll, to_spacy_docs
@@ -120,7 +119,7 @@ def test_holdout_split_is_deterministic_and_disjoint():
     assert a == split_holdout(items, 5, seed=1)
     assert a != split_holdout(items, 5, seed=2)
     assert not set(a[0]) & set(a[1]) and len(a[1]) == 5
-    with pytest.raises(InputError):
+    with pytest.raises(ArgumentError):
         split_holdout(items, 50)
 
 
@@ -148,14 +147,6 @@ def test_boundaries_component_rewrites_ents():
     doc.ents = [Span(doc, 2, 6, label="dataset")]
     doc = nlp.get_pipe("kg_boundaries")(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("Penn Treebank", "dataset")]
-
-
-def test_consistency_vote_and_propagation():
-    assert vote([("SVM", "method"), ("SVM", "method"), ("SVM", "task")]) == {"SVM": "method"}
-    assert vote([("SVM", "method"), ("SVM", "task")]) == {}
-    text = "An SVM and a parser. The SVM beats the parser."
-    new = propagate(text, [(3, 6, "method"), (13, 19, "method")])
-    assert [(text[s:e], t) for s, e, t in new] == [("SVM", "method")]  # "parser" is not name-like
 
 
 def test_gazetteer_adds_relabels_and_widens():

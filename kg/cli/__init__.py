@@ -53,13 +53,7 @@ def cli() -> None:
 
 
 for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _exc:  # a command module not written yet
-        if _exc.name != f"{__name__}.{_name}":
-            raise
-        continue
-    _module.register(cli)
+    importlib.import_module(f"{__name__}.{_name}").register(cli)
 
 
 def main() -> None:

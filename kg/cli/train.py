@@ -1,43 +1,24 @@
 """``kg train`` and ``kg evaluate``: train kg's NER model and measure extraction quality.
 
 Both commands are thin shells: ``train`` calls :func:`kg.training.train`,
-``evaluate`` calls :func:`evaluate_files`, which reads gold annotations,
-gets predictions (from a file, or by running extraction) and scores them
-with :func:`kg.evaluate.score`.
+``evaluate`` calls :func:`kg.evaluate.evaluate_files`, which reads gold
+annotations, gets predictions (from a file, or by running extraction) and
+scores them with :func:`kg.evaluate.score`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
-from kg.errors import InputError
-
-__all__ = ["default_data_dir", "evaluate_command", "evaluate_files", "register", "train_command"]
-
-_DATA_CANDIDATES = ("data/scierc", "/work/shared/data/scierc")
-
-
-def default_data_dir() -> Path | None:
-    """SciERC folder: ``$KG_SCIERC_DIR``, else ``./data/scierc``, else the shared copy."""
-    env = os.environ.get("KG_SCIERC_DIR")
-    if env:
-        return Path(env)
-    for cand in _DATA_CANDIDATES:
-        if (Path(cand) / "train.txt").is_file():
-            return Path(cand)
-    return None
+__all__ = ["evaluate_command", "register", "train_command"]
 
 
 @click.command("train")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder with SciERC train.txt and dev.txt (IO-tagged CoNLL). "
-                   "Default: $KG_SCIERC_DIR, ./data/scierc or /work/shared/data/scierc.")
+              help="Folder with SciERC train.txt and dev.txt (IO-tagged CoNLL). Required.")
 @click.option("--output", "output_dir", type=click.Path(path_type=Path), default=Path("training"),
               show_default=True, help="Where corpora, checkpoints and scores.json go.")
 @click.option("--model-dir", type=click.Path(path_type=Path), default=None,
@@ -66,11 +47,9 @@ def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | Non
     on dev (strict and lenient, per type) into OUTPUT/scores.json, and copies
     only the final pipeline into kg/models/scierc.
     """
-    from kg.training import DEFAULT_CONFIG, DEFAULT_MODEL_DIR, train
+    from kg.training import DEFAULT_CONFIG, DEFAULT_MODEL_DIR, scierc_dir, train
 
-    data_dir = data_dir or default_data_dir()
-    if data_dir is None:
-        raise InputError("no SciERC data found", hint="pass --data DIR or set KG_SCIERC_DIR")
+    data_dir = scierc_dir(data_dir, option="--data")
     target = None if no_install else (model_dir or DEFAULT_MODEL_DIR)
     result = train(data_dir, output_dir=output_dir, model_dir=target,
                    config=config or DEFAULT_CONFIG, holdout=holdout, seed=seed,
@@ -85,103 +64,6 @@ def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | Non
                f"scores in {output_dir / 'scores.json'}")
     if target is not None:
         click.echo(f"installed pipeline in {target}")
-
-
-def _papers_for(gold: Sequence[Any], inputs: Sequence[Path]):
-    """Papers to run extraction on: from --input files (matched by id or title), else gold's text."""
-    from kg.types import Paper
-
-    if inputs:
-        from kg.read import read_papers
-
-        papers = read_papers(list(inputs))
-        by_id = {p.id: p for p in papers}
-        by_title = {p.title.strip().lower(): p for p in papers}
-        out = []
-        for g in gold:
-            p = by_id.get(g.id) or by_title.get(g.fields.get("title", "").strip().lower())
-            if p is None:
-                raise InputError(f"gold paper {g.id!r} is not in the --input files",
-                                 hint="gold ids or titles must match the input papers")
-            out.append(Paper(id=g.id, title=p.title, abstract=p.abstract))
-        return out
-    missing = [g.id for g in gold
-               if not g.fields or any(s.field not in g.fields for s in g.spans)]
-    if missing:
-        raise InputError(f"gold paper {missing[0]!r} has no text to extract from",
-                         hint="add 'title'/'abstract' keys to the gold, or pass --input papers")
-    return [Paper(id=g.id, title=g.fields.get("title", ""), abstract=g.fields.get("abstract", ""))
-            for g in gold]
-
-
-def predict_model_only(papers, model: str | None) -> list:
-    """Spans of a bare spaCy pipeline's ``doc.ents`` (labels mapped to kg types), no kg rules."""
-    import spacy
-
-    from kg.errors import ModelError
-    from kg.evaluate import Span
-    from kg.training import DEFAULT_MODEL_DIR, LABEL_MAP
-
-    name = model or str(DEFAULT_MODEL_DIR)
-    try:
-        nlp = spacy.load(name)
-    except OSError as exc:
-        raise ModelError(f"cannot load spaCy pipeline {name!r}: {str(exc).splitlines()[0][:160]}",
-                         hint="pass --model with an installed pipeline name or folder") from None
-    mapping = {k.lower(): v for k, v in LABEL_MAP.items() if v} | {v: v for v in LABEL_MAP.values() if v}
-    texts, keys = [], []
-    for p in papers:
-        for field in ("title", "abstract"):
-            if p.field(field):
-                texts.append(p.field(field))
-                keys.append((p.id, field))
-    out = []
-    for (pid, field), doc in zip(keys, nlp.pipe(texts, batch_size=32)):
-        for e in doc.ents:
-            label = mapping.get(e.label_.lower())
-            if label:
-                out.append(Span(pid, field, e.start_char, e.end_char, label, e.text))
-    return out
-
-
-def predict_kg(papers, model: str | None) -> list:
-    """Spans of kg's full extraction (model, gazetteer, rules, acronyms)."""
-    from kg.evaluate import Span
-    from kg.extract import extract_papers
-
-    out = []
-    for ex in extract_papers(papers, model=model):
-        for m in ex.mentions:
-            out.append(Span(m.paper_id, m.field, m.start, m.end, m.type, m.text))
-    return out
-
-
-def evaluate_files(gold_path: str | os.PathLike[str], pred_path: str | os.PathLike[str] | None = None,
-                   *, inputs: Sequence[str | os.PathLike[str]] = (), model: str | None = None,
-                   model_only: bool = False) -> dict[str, Any]:
-    """Score predictions against gold; run extraction when *pred_path* is None.
-
-    Gold: SciERC CoNLL or kg extract JSONL. Predictions: kg extract JSONL,
-    matched to gold by id (else by abstract text). Without predictions, kg
-    extracts from the gold's own text (or the *inputs* papers) with *model*;
-    *model_only* scores the bare pipeline's entities without kg's rules.
-    """
-    from kg.evaluate import read_gold, read_predictions, score
-    from kg.types import ENTITY_TYPES
-
-    gold_docs = read_gold(gold_path)
-    if not gold_docs:
-        raise InputError("no gold papers found", path=gold_path)
-    gold = [s for g in gold_docs for s in g.spans]
-    if pred_path is not None:
-        p = Path(pred_path)
-        if not p.is_file():
-            raise InputError("no such file", path=p, hint="pass kg extract JSONL predictions")
-        pred = read_predictions(p, gold_docs)
-    else:
-        papers = _papers_for(gold_docs, [Path(i) for i in inputs])
-        pred = predict_model_only(papers, model) if model_only else predict_kg(papers, model)
-    return score(gold, pred, labels=ENTITY_TYPES)
 
 
 @click.command("evaluate")
@@ -206,7 +88,7 @@ def evaluate_command(gold: Path, pred: Path | None, inputs: tuple[Path, ...], mo
     Prints scores overall and per type, strict (exact span) and lenient (one
     span inside the other with the same last word), typed and untyped.
     """
-    from kg.evaluate import format_scores
+    from kg.evaluate import evaluate_files, format_scores
 
     scores = evaluate_files(gold, pred, inputs=inputs, model=model, model_only=model_only)
     if as_json:

@@ -1,11 +1,11 @@
 """Extraction on a Dask cluster: partitions of papers in, plain extractions out.
 
 :func:`extract_papers_dask` cuts the papers into partitions, runs
-:func:`~kg.extract.extract_papers` on each one on a Dask worker and yields the
+:func:`~kg.extract.runner.extract_papers` on each one on a Dask worker and yields the
 results in input order, so everything downstream (normalisation, graph,
 exports) is byte-identical to a one-process run. Only
 :class:`~kg.types.Paper` records travel to the workers and only
-:class:`~kg.extract.Extraction` records (strings, numbers, tuples) travel
+:class:`~kg.extract.runner.Extraction` records (strings, numbers, tuples) travel
 back; spaCy objects never leave a worker. Each worker process loads the
 pipeline once (:func:`~kg.extract.pipeline.load_pipeline` is cached per
 process) and keeps it for every later partition.
@@ -41,10 +41,10 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..errors import ClusterError
+from ..errors import ArgumentError, ClusterError
 from ..types import Paper
-from . import Extraction, extract_papers
 from .pipeline import load_pipeline
+from .runner import Extraction, extract_papers
 
 __all__ = ["DEFAULT_PARTITION_SIZE", "LOCAL", "extract_papers_dask", "local_cluster"]
 
@@ -111,19 +111,21 @@ def extract_papers_dask(
 
     Raises
     ------
+    ArgumentError
+        An empty address, or a batch_size, partition_size or n_workers below 1.
     ClusterError
         Dask is not installed, the scheduler cannot be reached or has no
         workers, or a worker died while extracting.
     """
     distributed = _require_dask()
     if not isinstance(address, str) or not address:
-        raise ClusterError(f"bad Dask address {address!r}", hint="use 'local' or tcp://HOST:PORT")
+        raise ArgumentError(f"bad Dask address {address!r}", hint="use 'local' or tcp://HOST:PORT")
     if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        raise ArgumentError(f"batch_size must be at least 1, got {batch_size}")
     if partition_size is not None and partition_size < 1:
-        raise ValueError(f"partition_size must be at least 1, got {partition_size}")
+        raise ArgumentError(f"partition_size must be at least 1, got {partition_size}")
     if address == LOCAL and n_workers < 1:
-        raise ValueError(f"n_workers must be at least 1, got {n_workers}")
+        raise ArgumentError(f"n_workers must be at least 1, got {n_workers}")
     return _run(distributed, papers, address=address, model=model, batch_size=batch_size,
                 partition_size=partition_size, n_workers=n_workers, progress=progress, timeout=timeout)
 

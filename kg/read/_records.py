@@ -1,16 +1,21 @@
-"""Shared record handling for the readers: validation, ids, merging."""
+"""Shared record handling for the readers: validation, bad-record reporting, ids, merging."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..types import Paper
+
+#: What a reader does with a bad record: ``None`` raises it, a callback receives it (and the
+#: reader skips the record).
+OnInvalid = Callable[[InputError], None]
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _WS = re.compile(r"\s+")
@@ -78,6 +83,29 @@ def check_record(path: Path | str, line: int, data: dict[str, Any], *, what: str
         )
     meta = {k: v for k, v in data.items() if k not in ("title", "abstract") and v not in (None, "")}
     return Record(str(path), line, clean_text(data["title"]), clean_text(data["abstract"]), meta)
+
+
+def report(err: InputError, on_invalid: OnInvalid | None) -> None:
+    """Raise *err*, or pass it to *on_invalid* so the reader can skip the record.
+
+    >>> seen = []
+    >>> report(InputError("bad record", path="a.jsonl", line=2), seen.append)
+    >>> [str(e) for e in seen]
+    ['a.jsonl:2: bad record']
+    """
+    if on_invalid is None:
+        raise err from None
+    on_invalid(err)
+
+
+def checked_record(path: Path | str, line: int, data: dict[str, Any], *, what: str = "record",
+                   on_invalid: OnInvalid | None) -> Record | None:
+    """:func:`check_record`, with a bad record reported (see :func:`report`): None then."""
+    try:
+        return check_record(path, line, data, what=what)
+    except InputError as err:
+        report(err, on_invalid)
+        return None
 
 
 def _opt_str(value: Any) -> str | None:

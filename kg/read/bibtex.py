@@ -6,11 +6,11 @@ A small parser of its own, so every error names the line it is on.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from ._records import Record, check_record, read_text
+from ._records import OnInvalid, Record, checked_record, read_text, report
 
 __all__ = ["latex_to_text", "parse_bibtex", "read_bibtex"]
 
@@ -147,28 +147,22 @@ def parse_bibtex(text: str) -> Iterator[tuple[int, str, dict[str, str] | _BibSyn
             pos = nxt.start() if nxt else len(text)
 
 
-def read_bibtex(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+def read_bibtex(path: Path, *, on_invalid: OnInvalid | None = None) -> Iterator[Record]:
     """Yield one record per BibTeX entry that has a title and an abstract."""
     text = read_text(path)
     found = False
     for line, entry_type, fields in parse_bibtex(text):
         found = True
         if isinstance(fields, _BibSyntax):
-            err = InputError(f"BibTeX syntax error: {fields}", path=path, line=line,
-                             hint="fix the entry, or pass --skip-invalid")
-            if on_invalid is None:
-                raise err
-            on_invalid(err)
+            report(InputError(f"BibTeX syntax error: {fields}", path=path, line=line,
+                              hint="fix the entry, or pass --skip-invalid"), on_invalid)
             continue
         data = {k: latex_to_text(v) for k, v in fields.items() if k != "ID"}
         data["id"] = fields.get("ID") or None
         data["authors"] = data.pop("author", None)
         data["venue"] = data.pop("journal", None) or data.pop("booktitle", None)
-        try:
-            yield check_record(path, line, data, what=f"@{entry_type} entry")
-        except InputError as err:
-            if on_invalid is None:
-                raise
-            on_invalid(err)
+        record = checked_record(path, line, data, what=f"@{entry_type} entry", on_invalid=on_invalid)
+        if record is not None:
+            yield record
     if not found:
         raise InputError("no BibTeX entries found", path=path, hint="entries start with @article{key, ...}")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from ._records import Record, check_record, read_text
+from ._records import OnInvalid, Record, checked_record, read_text, report
 
 __all__ = ["read_csv"]
 
 
-def read_csv(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+def read_csv(path: Path, *, on_invalid: OnInvalid | None = None) -> Iterator[Record]:
     """Yield one record per CSV row; header names are matched case-insensitively."""
     text = read_text(path)
     try:
@@ -38,25 +38,16 @@ def read_csv(path: Path, *, on_invalid: Callable[[InputError], None] | None = No
         except StopIteration:
             break
         except csv.Error as exc:
-            err = InputError(f"malformed CSV row ({exc})", path=path, line=line,
-                             hint="check the quoting; fix it or pass --skip-invalid")
-            if on_invalid is None:
-                raise err from None
-            on_invalid(err)
+            report(InputError(f"malformed CSV row ({exc})", path=path, line=line,
+                              hint="check the quoting; fix it or pass --skip-invalid"), on_invalid)
             continue
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(names):
-            err = InputError(f"row has {len(row)} cells but the header names {len(names)}", path=path,
-                             line=line, hint="quote cells that contain the delimiter; or pass --skip-invalid")
-            if on_invalid is None:
-                raise err
-            on_invalid(err)
+            report(InputError(f"row has {len(row)} cells but the header names {len(names)}", path=path,
+                              line=line, hint="quote cells that contain the delimiter; or pass --skip-invalid"),
+                   on_invalid)
             continue
-        data = dict(zip(names, row))
-        try:
-            yield check_record(path, line, data, what="row")
-        except InputError as err:
-            if on_invalid is None:
-                raise
-            on_invalid(err)
+        record = checked_record(path, line, dict(zip(names, row)), what="row", on_invalid=on_invalid)
+        if record is not None:
+            yield record

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from ._records import Record, check_record, read_text
+from ._records import OnInvalid, Record, check_record, read_text, report
 
 __all__ = ["NOISE_LINES", "read_dump"]
 
@@ -37,7 +37,7 @@ def is_noise(line: str) -> bool:
     return line.casefold() in NOISE_LINES or bool(_DATE_LINE.match(line))
 
 
-def read_dump(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+def read_dump(path: Path, *, on_invalid: OnInvalid | None = None) -> Iterator[Record]:
     """Yield title/abstract records from one daily-papers dump.
 
     Blank lines and page noise are skipped; a title glued to "Subscribe" is
@@ -58,22 +58,16 @@ def read_dump(path: Path, *, on_invalid: Callable[[InputError], None] | None = N
     while i < len(content):
         t_line, title = content[i]
         if i + 1 >= len(content):
-            err = InputError("title line has no abstract line after it", path=path, line=t_line,
-                             hint="add the abstract on the next line, or pass --skip-invalid")
-            if on_invalid is None:
-                raise err
-            on_invalid(err)
+            report(InputError("title line has no abstract line after it", path=path, line=t_line,
+                              hint="add the abstract on the next line, or pass --skip-invalid"), on_invalid)
             break
         _, abstract = content[i + 1]
         if len(abstract) < len(title):
-            err = InputError(
+            report(InputError(
                 "expected an abstract line after this title, found a shorter line",
                 path=path, line=t_line,
                 hint="each title line must be followed by its abstract; fix the file or pass --skip-invalid",
-            )
-            if on_invalid is None:
-                raise err
-            on_invalid(err)
+            ), on_invalid)
             i += 1  # resynchronise on the next line
             continue
         yield check_record(path, t_line, {"title": title, "abstract": abstract})

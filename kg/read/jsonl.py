@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from ._records import Record, check_record, read_text
+from ._records import OnInvalid, Record, checked_record, read_text, report
 
 __all__ = ["read_json", "read_jsonl"]
 
 
-def _emit(err: InputError, on_invalid: Callable[[InputError], None] | None) -> None:
-    if on_invalid is None:
-        raise err
-    on_invalid(err)
-
-
-def read_jsonl(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+def read_jsonl(path: Path, *, on_invalid: OnInvalid | None = None) -> Iterator[Record]:
     """Yield one record per non-blank line; each line is a JSON object with title and abstract.
 
     The file is read line by line, so a corpus of millions of lines is never held whole in memory.
@@ -38,24 +32,23 @@ def read_jsonl(path: Path, *, on_invalid: Callable[[InputError], None] | None = 
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
-                _emit(InputError(f"line is not valid JSON ({exc.msg} at column {exc.colno})", path=path,
+                report(InputError(f"line is not valid JSON ({exc.msg} at column {exc.colno})", path=path,
                                  line=number,
                                  hint="each line must be one JSON object; fix it or pass --skip-invalid"),
                       on_invalid)
                 continue
             if not isinstance(data, dict):
-                _emit(InputError("line is not a JSON object", path=path, line=number,
+                report(InputError("line is not a JSON object", path=path, line=number,
                                  hint='write {"title": ..., "abstract": ...} on each line'), on_invalid)
                 continue
-            try:
-                yield check_record(path, number, data)
-            except InputError as err:
-                _emit(err, on_invalid)
+            record = checked_record(path, number, data, on_invalid=on_invalid)
+            if record is not None:
+                yield record
     if not seen:
         raise InputError("file is empty", path=path, hint="remove it or add records")
 
 
-def read_json(path: Path, *, on_invalid: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+def read_json(path: Path, *, on_invalid: OnInvalid | None = None) -> Iterator[Record]:
     """Yield records from a JSON array of objects (or a single object)."""
     text = read_text(path)
     try:
@@ -68,13 +61,12 @@ def read_json(path: Path, *, on_invalid: Callable[[InputError], None] | None = N
     for index, item in enumerate(items):
         line = starts[index] if index < len(starts) else 1
         if not isinstance(item, dict):
-            _emit(InputError(f"item {index + 1} is not a JSON object", path=path, line=line,
+            report(InputError(f"item {index + 1} is not a JSON object", path=path, line=line,
                              hint='use an array of {"title": ..., "abstract": ...} objects'), on_invalid)
             continue
-        try:
-            yield check_record(path, line, item, what=f"item {index + 1}")
-        except InputError as err:
-            _emit(err, on_invalid)
+        record = checked_record(path, line, item, what=f"item {index + 1}", on_invalid=on_invalid)
+        if record is not None:
+            yield record
 
 
 def _item_lines(text: str) -> list[int]:

@@ -5,13 +5,15 @@ CPU, scores the best checkpoint on dev and installs the pipeline under
 ``kg/models/scierc``. :mod:`kg.training.convert` holds the conversion.
 """
 
-from kg.training.convert import LABEL_MAP, convert_file, read_conll_file
+from kg.extract.pipeline import SCIERC_TYPES
+from kg.training.convert import convert_file, read_conll_file
 from kg.training.train import (
     DEFAULT_CONFIG,
     DEFAULT_MODEL_DIR,
     GENERIC_LABEL,
     evaluate_pipeline,
     install_pipeline,
+    scierc_dir,
     split_holdout,
     train,
 )
@@ -20,11 +22,12 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_MODEL_DIR",
     "GENERIC_LABEL",
-    "LABEL_MAP",
+    "SCIERC_TYPES",
     "convert_file",
     "evaluate_pipeline",
     "install_pipeline",
     "read_conll_file",
+    "scierc_dir",
     "split_holdout",
     "train",
 ]

@@ -19,15 +19,16 @@ and aligns them to spaCy's own tokens with :meth:`spacy.tokens.Doc.char_span`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.extract.pipeline import SCIERC_TYPES
 
 __all__ = [
-    "LABEL_MAP",
     "PTB_UNESCAPE",
     "ConllDoc",
     "convert_file",
@@ -36,16 +37,6 @@ __all__ = [
     "read_conll_file",
     "to_spacy_docs",
 ]
-
-#: SciERC type -> kg type; ``Generic`` maps to ``None`` (not an entity).
-LABEL_MAP: dict[str, str | None] = {
-    "Method": "method",
-    "Material": "dataset",
-    "Task": "task",
-    "Metric": "metric",
-    "OtherScientificTerm": "concept",
-    "Generic": None,
-}
 
 #: PTB bracket escapes and what they stand for.
 PTB_UNESCAPE: dict[str, str] = {
@@ -99,12 +90,8 @@ def detokenize(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
     return "".join(parts), offsets
 
 
-def _tag_type(tag: str) -> str | None:
-    if tag == "O":
-        return None
-    if len(tag) > 2 and tag[1] == "-" and tag[0] in "IB":
-        return tag[2:]
-    raise ValueError(tag)
+#: A tag: ``O``, or ``I-<Type>`` / ``B-<Type>`` (group 1 is the type).
+_TAG = re.compile(r"O|[IB]-(.+)")
 
 
 def read_conll(
@@ -152,16 +139,15 @@ def read_conll(
                 line=lineno,
                 hint="SciERC CoNLL has four space-separated columns",
             )
-        try:
-            typ = _tag_type(cols[-1])
-        except ValueError:
+        tag = _TAG.fullmatch(cols[-1])
+        if tag is None:
             raise InputError(
                 f"unknown tag {cols[-1]!r}",
                 path=source,
                 line=lineno,
                 hint="tags must be O, I-<Type> or B-<Type>",
-            ) from None
-        sent.append((cols[0], typ, cols[-1].startswith("B-")))
+            )
+        sent.append((cols[0], tag.group(1), cols[-1].startswith("B-")))
     doc = flush()
     if doc is not None:
         yield doc
@@ -210,7 +196,7 @@ def to_spacy_docs(
 ):
     """Turn :class:`ConllDoc` records into spaCy ``Doc`` objects with ``doc.ents`` set.
 
-    Labels go through *label_map* (default :data:`LABEL_MAP`); types mapped to
+    Labels go through *label_map* (default :data:`~kg.extract.pipeline.SCIERC_TYPES`); types mapped to
     ``None`` are dropped, or, when *generic_key* is given, stored in
     ``doc.spans[generic_key]`` (e.g. as the ner's ``incorrect_spans_key``).
     Spans that do not fall on token boundaries are expanded to the tokens that
@@ -218,7 +204,7 @@ def to_spacy_docs(
     """
     from spacy.util import filter_spans
 
-    label_map = LABEL_MAP if label_map is None else label_map
+    label_map = SCIERC_TYPES if label_map is None else label_map
     stats = stats if stats is not None else {}
     for cd in docs:
         doc = nlp.make_doc(cd.text)

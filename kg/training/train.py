@@ -17,8 +17,9 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kg.errors import InputError, ModelError
-from kg.training.convert import LABEL_MAP, ConllDoc, convert_file, read_conll_file
+from kg.errors import ArgumentError, InputError, ModelError
+from kg.extract.pipeline import SCIERC_TYPES
+from kg.training.convert import ConllDoc, convert_file, read_conll_file
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -27,6 +28,7 @@ __all__ = [
     "add_postprocessing",
     "evaluate_pipeline",
     "install_pipeline",
+    "scierc_dir",
     "split_holdout",
     "train",
 ]
@@ -43,13 +45,34 @@ GENERIC_LABEL = "generic"
 
 _GENERIC_MODES = ("label", "negative", "drop")
 
+#: The SciERC files training reads from its data folder.
+SCIERC_FILES = ("train.txt", "dev.txt")
+
+
+def scierc_dir(data_dir: str | PathLike[str] | None, *, option: str = "data_dir") -> Path:
+    """*data_dir* as a Path, or an :class:`InputError` naming *option* when it is missing or wrong.
+
+    >>> scierc_dir(None, option="--data")               # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: no SciERC data: --data is missing (pass --data DIR, a folder ...)
+    """
+    hint = f"pass {option} DIR, a folder holding SciERC's {' and '.join(SCIERC_FILES)}"
+    if data_dir is None:
+        raise InputError(f"no SciERC data: {option} is missing", hint=hint)
+    path = Path(data_dir)
+    for name in SCIERC_FILES:
+        if not (path / name).is_file():
+            raise InputError(f"no {name} in the {option} folder", path=path, hint=hint)
+    return path
+
 
 def split_holdout(items: Sequence[T], n: int, *, seed: int = 0) -> tuple[list[T], list[T]]:
     """Split *items* into (train, held out) with *n* held-out items drawn with *seed*."""
     import random
 
     if not 0 <= n < len(items):
-        raise InputError(f"cannot hold out {n} of {len(items)} abstracts",
+        raise ArgumentError(f"cannot hold out {n} of {len(items)} abstracts",
                          hint="use a hold-out smaller than the training set")
     idx = list(range(len(items)))
     random.Random(seed).shuffle(idx)
@@ -66,11 +89,11 @@ def evaluate_pipeline(nlp, docs: Iterable[ConllDoc], *, batch_size: int = 32) ->
     """
     from kg.evaluate import Span, score
 
-    kg_types = {v for v in LABEL_MAP.values() if v}
-    mapping = {k.lower(): v for k, v in LABEL_MAP.items() if v} | {t: t for t in kg_types}
+    kg_types = {v for v in SCIERC_TYPES.values() if v}
+    mapping = {k.lower(): v for k, v in SCIERC_TYPES.items() if v} | {t: t for t in kg_types}
     docs = list(docs)
-    gold = [Span(d.id, "abstract", s, e, LABEL_MAP[t], d.text[s:e])
-            for d in docs for s, e, t in d.spans if LABEL_MAP.get(t)]
+    gold = [Span(d.id, "abstract", s, e, SCIERC_TYPES[t], d.text[s:e])
+            for d in docs for s, e, t in d.spans if SCIERC_TYPES.get(t)]
     pred = []
     for d, doc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=batch_size)):
         for ent in doc.ents:
@@ -148,7 +171,7 @@ def training_head_types(docs: Iterable[ConllDoc]) -> dict[str, str]:
     from kg.extract.headtypes import head_type_table
 
     return head_type_table(
-        ((d.text[s:e], LABEL_MAP[t]) for d in docs for s, e, t in d.spans if LABEL_MAP.get(t)),
+        ((d.text[s:e], SCIERC_TYPES[t]) for d in docs for s, e, t in d.spans if SCIERC_TYPES.get(t)),
         min_count=2, min_share=0.7,
     )
 
@@ -224,12 +247,8 @@ def train(
         The scores written to ``output_dir/scores.json``.
     """
     if generic not in _GENERIC_MODES:
-        raise InputError(f"unknown generic mode {generic!r}", hint=f"use one of {_GENERIC_MODES}")
-    data_dir, out = Path(data_dir), Path(output_dir)
-    for name in ("train.txt", "dev.txt"):
-        if not (data_dir / name).is_file():
-            raise InputError(f"missing {name}", path=data_dir,
-                             hint="point at a folder holding SciERC train.txt and dev.txt")
+        raise ArgumentError(f"unknown generic mode {generic!r}", hint=f"use one of {_GENERIC_MODES}")
+    data_dir, out = scierc_dir(data_dir), Path(output_dir)
     if threads:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, str(threads))
@@ -239,7 +258,7 @@ def train(
 
     _check_sources(Path(config))
 
-    label_map = dict(LABEL_MAP)
+    label_map = dict(SCIERC_TYPES)
     generic_key = None
     if generic == "label":
         label_map["Generic"] = GENERIC_LABEL
