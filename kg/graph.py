@@ -48,6 +48,7 @@ __all__ = [
     "MENTION",
     "PAPER",
     "PAPER_ATTRS",
+    "RELATION_ENDS",
     "RELATION_KEYS",
     "SCHEMA_VERSION",
     "USED_FOR",
@@ -72,6 +73,8 @@ CO_OCCURS = "co_occurs"
 USED_FOR = "used_for"
 EVALUATED_ON = "evaluated_on"
 RELATION_KEYS = (USED_FOR, EVALUATED_ON)
+#: Relation key -> the entity types it links (head, tail).
+RELATION_ENDS = {USED_FOR: ("method", "task"), EVALUATED_ON: ("method", "dataset")}
 
 PAPER_ATTRS = ("title", "abstract", "authors", "date", "url", "doi", "venue", "identifier", "sources")
 ENTITY_ATTRS = ("type", "label", "key", "aliases", "papers", "mentions")
@@ -224,7 +227,7 @@ def build_graph(
                 if h is None or t is None or h == t:
                     continue
                 # the relation must still fit the entity types after normalisation
-                if not (h.startswith("method-") and t.startswith("task-" if rel.type == USED_FOR else "dataset-")):
+                if (entity_nodes[h]["type"], entity_nodes[t]["type"]) != RELATION_ENDS.get(rel.type):
                     continue
                 rel_edges[(h, t, rel.type)].append({
                     "paper": paper.id, "field": rel.head.field, "sentence": rel.sentence, "cue": rel.cue,

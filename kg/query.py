@@ -9,16 +9,17 @@
 from __future__ import annotations
 
 import os
-from collections import deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from .errors import KGError, NotFoundError
+from .errors import ArgumentError, KGError, NotFoundError
 from .graph import CO_OCCURS, ENTITY, MENTION, PAPER
+from .neighbourhood import hop_distances
 from .normalize import canonical_key, compact_key
+from .paths import export_paths
 from .types import ENTITY_TYPES, ROLES
 
 __all__ = ["Hit", "KnowledgeGraph", "load"]
@@ -50,15 +51,14 @@ class Hit:
 def load(path: str | os.PathLike[str] = "exports") -> KnowledgeGraph:
     """Load a graph that ``kg build`` wrote: its output folder or its ``graph.json``.
 
+    A folder without ``graph.json`` raises :class:`~kg.errors.InputError`.
+
     >>> g = load("exports")        # doctest: +SKIP
     """
     from .export.json import read_graph
 
-    p = Path(path)
-    file = p / "graph.json" if p.is_dir() else p
-    if not file.exists():
-        raise NotFoundError("no graph.json here", path=p, hint="run `kg build` first, or pass the folder it wrote")
-    return KnowledgeGraph(read_graph(file), path=file.parent)
+    paths = export_paths(path)
+    return KnowledgeGraph(read_graph(paths.require_graph()), path=paths.dir)
 
 
 class KnowledgeGraph:
@@ -123,6 +123,9 @@ class KnowledgeGraph:
     def neighbors(self, name_or_id: str, *, type: str | None = None, hops: int = 1) -> list[Hit]:
         """Nodes within *hops* of a node, over all edge kinds, nearest and strongest first.
 
+        Steps go both ways along every edge, ``co_occurs`` included (see
+        :func:`kg.neighbourhood.hop_distances`).
+
         Parameters
         ----------
         name_or_id : str
@@ -132,20 +135,11 @@ class KnowledgeGraph:
             How far to go (1 = direct neighbours).
         """
         _check_type(type)
-        if hops < 1:
-            raise KGError(f"hops must be at least 1, got {hops}")
+        if not isinstance(hops, int) or hops < 1:
+            raise ArgumentError(f"hops must be at least 1, got {hops!r}")
         start = self.resolve(name_or_id)
         G = self.graph
-        dist = {start: 0}
-        queue = deque([start])
-        while queue:
-            u = queue.popleft()
-            if dist[u] >= hops:
-                continue
-            for v in _adjacent(G, u):
-                if v not in dist:
-                    dist[v] = dist[u] + 1
-                    queue.append(v)
+        dist = hop_distances(G, start, hops)
         hits = []
         for node, d in dist.items():
             if node == start or not _type_ok(G, node, type):
@@ -249,7 +243,7 @@ class KnowledgeGraph:
 
 def _check_type(type: str | None) -> None:
     if type is not None and type not in ENTITY_TYPES and type != PAPER:
-        raise KGError(f"unknown type {type!r}", hint="use one of: " + ", ".join(ENTITY_TYPES + (PAPER,)))
+        raise ArgumentError(f"unknown type {type!r}", hint="use one of: " + ", ".join(ENTITY_TYPES + (PAPER,)))
 
 
 def _type_ok(G: nx.MultiDiGraph, node: str, type: str | None) -> bool:
@@ -257,10 +251,6 @@ def _type_ok(G: nx.MultiDiGraph, node: str, type: str | None) -> bool:
         return True
     data = G.nodes[node]
     return data.get("kind") == PAPER if type == PAPER else data.get("type") == type
-
-
-def _adjacent(G: nx.MultiDiGraph, u: str) -> list[str]:
-    return sorted(set(G.successors(u)) | set(G.predecessors(u)))
 
 
 def _strength(G: nx.MultiDiGraph, a: str, b: str) -> float:

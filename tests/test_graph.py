@@ -196,3 +196,18 @@ def test_write_json_of_an_undirected_multigraph(tmp_path):
     write_graph(G, tmp_path / "g.json")
     expected = json.dumps(graph_to_data(G), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     assert (tmp_path / "g.json").read_text(encoding="utf-8") == expected
+
+
+def test_relations_must_fit_the_entity_types():
+    """A relation is kept only between the types the schema gives it (kg.graph.RELATION_ENDS)."""
+    from kg.graph import RELATION_ENDS
+
+    paper, ms, _ = corpus()[0]
+    wrong = [RelationMention("P-1", USED_FOR, ms[2], ms[4], "on", S2),        # method -> dataset
+             RelationMention("P-1", EVALUATED_ON, ms[1], ms[4], "on", S1)]    # task -> dataset
+    G = build_graph([(paper, ms, wrong)])
+    assert not [k for *_, k in G.edges(keys=True) if k in RELATION_ENDS]
+    G = build_graph(corpus())
+    for u, v, k in G.edges(keys=True):
+        if k in RELATION_ENDS:
+            assert (G.nodes[u]["type"], G.nodes[v]["type"]) == RELATION_ENDS[k]

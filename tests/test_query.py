@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kg
-from kg.errors import KGError, NotFoundError
+from kg.errors import ArgumentError, InputError, KGError, NotFoundError
 from kg.export.json import write_graph
 from kg.graph import build_graph
 from kg.normalize import canonical_key, entity_id
@@ -27,8 +27,9 @@ def g(tmp_path):
 def test_load_from_folder_or_file(g, tmp_path):
     assert isinstance(g, KnowledgeGraph)
     assert kg.load(tmp_path / "graph.json").graph.number_of_nodes() == g.graph.number_of_nodes()
-    with pytest.raises(NotFoundError, match="kg build"):
+    with pytest.raises(InputError, match="kg build") as info:
         kg.load(tmp_path / "missing")
+    assert info.value.exit_code == 2
 
 
 @pytest.mark.parametrize("name", ["FooNet", "foonet", FOONET, "FooNets"])
@@ -87,9 +88,9 @@ def test_unknown_name_suggests_close_labels(g):
 
 
 def test_bad_arguments(g):
-    with pytest.raises(KGError, match="unknown type"):
+    with pytest.raises(ArgumentError, match="unknown type"):
         g.neighbors("FooNet", type="widget")
-    with pytest.raises(KGError, match="hops"):
+    with pytest.raises(ArgumentError, match="hops"):
         g.neighbors("FooNet", hops=0)
 
 
@@ -102,3 +103,20 @@ def test_seed_graph_answers(seed_graph):
     for h in papers[:3]:
         ev = seed_graph.evidence(h.id, name)
         assert ev and all(e["sentence"] for e in ev)
+
+
+def test_neighbours_step_over_co_occurrence_but_views_do_not(g):
+    """One search (kg.neighbourhood), two edge rules: the API follows co_occurs, a view does not."""
+    from kg.export.html import ego_graph
+    from kg.graph import CO_OCCURS
+    from kg.neighbourhood import hop_distances
+
+    accuracy = entity_id("metric", canonical_key("accuracy"))
+    assert accuracy in [h.id for h in g.neighbors("FooNet")]
+    assert accuracy not in ego_graph(g.graph, FOONET, hops=1)
+    assert hop_distances(g.graph, FOONET, 2, skip=(CO_OCCURS,))[accuracy] == 2
+    assert set(hop_distances(g.graph, FOONET, 1, skip=(CO_OCCURS,))) == set(ego_graph(g.graph, FOONET, hops=1))
+    with pytest.raises(ArgumentError):
+        hop_distances(g.graph, FOONET, -1)
+    with pytest.raises(NotFoundError):
+        hop_distances(g.graph, "method-nope", 1)
