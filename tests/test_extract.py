@@ -12,7 +12,7 @@ from kg.normalize import normalise
 from kg.read import read_papers
 from kg.types import ENTITY_TYPES, Paper
 
-from .conftest import SEEDS
+from .helpers import SEEDS
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from kg.errors import InputError
 from kg.read import read_papers, title_key
 from kg.read.dump import is_noise
 
-from .conftest import SEEDS
+from .helpers import SEEDS
 
 ABSTRACT = "We propose a method. It works on the FooBench dataset."
 
@@ -29,6 +29,7 @@ def test_seed_corpus_has_361_distinct_papers():
 
 def test_seed_noise_never_becomes_a_paper():
     papers = read_papers([SEEDS])
+    assert len(papers) == 361
     for p in papers:
         assert not is_noise(p.title)
         assert not p.title.startswith("Subscribe")
