@@ -11,8 +11,7 @@ from kg.graph import build_graph
 from kg.normalize import canonical_key, entity_id
 from kg.query import KnowledgeGraph
 
-from .conftest import top_entity
-from .test_graph import corpus
+from .helpers import foonet_corpus, top_entity
 
 FOONET = entity_id("method", canonical_key("FooNet"))
 IMAGENET = entity_id("dataset", canonical_key("ImageNet"))
@@ -20,7 +19,7 @@ IMAGENET = entity_id("dataset", canonical_key("ImageNet"))
 
 @pytest.fixture()
 def g(tmp_path):
-    write_graph(build_graph(corpus()), tmp_path / "graph.json")
+    write_graph(build_graph(foonet_corpus()), tmp_path / "graph.json")
     return kg.load(tmp_path)
 
 
@@ -94,6 +93,7 @@ def test_bad_arguments(g):
         g.neighbors("FooNet", hops=0)
 
 
+@pytest.mark.slow
 def test_seed_graph_answers(seed_graph):
     name = top_entity(seed_graph.graph)
     hits = seed_graph.neighbors(name)
