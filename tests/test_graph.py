@@ -8,7 +8,7 @@ import pytest
 from kg.export.json import read_graph, write_graph
 from kg.graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR, build_graph
 from kg.normalize import canonical_key, entity_id
-from kg.types import Mention, Paper
+from kg.types import Mention, Paper, RelationMention
 
 from .helpers import S1, S2, foonet_corpus, mention
 
@@ -180,12 +180,12 @@ def test_relations_must_fit_the_entity_types():
     """A relation is kept only between the types the schema gives it (kg.graph.RELATION_ENDS)."""
     from kg.graph import RELATION_ENDS
 
-    paper, ms, _ = corpus()[0]
+    paper, ms, _ = foonet_corpus()[0]
     wrong = [RelationMention("P-1", USED_FOR, ms[2], ms[4], "on", S2),        # method -> dataset
              RelationMention("P-1", EVALUATED_ON, ms[1], ms[4], "on", S1)]    # task -> dataset
     G = build_graph([(paper, ms, wrong)])
     assert not [k for *_, k in G.edges(keys=True) if k in RELATION_ENDS]
-    G = build_graph(corpus())
+    G = build_graph(foonet_corpus())
     for u, v, k in G.edges(keys=True):
         if k in RELATION_ENDS:
             assert (G.nodes[u]["type"], G.nodes[v]["type"]) == RELATION_ENDS[k]
