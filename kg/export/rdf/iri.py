@@ -25,7 +25,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from rdflib.term import URIRef
 
-from ...errors import ExportError
+from ...errors import ArgumentError
 
 __all__ = [
     "DEFAULT_BASE_IRI",
@@ -96,31 +96,31 @@ def default_graph_iri(base_iri: str = DEFAULT_BASE_IRI) -> str:
 
 
 def check_iri(iri: str, what: str) -> str:
-    """Return *iri* if it is a valid absolute IRI, else raise :class:`~kg.errors.ExportError`.
+    """Return *iri* if it is a valid absolute IRI, else raise :class:`~kg.errors.ArgumentError`.
 
     >>> check_iri("urn:x y", "graph IRI")
     Traceback (most recent call last):
     ...
-    kg.errors.ExportError: graph IRI 'urn:x y' is not a valid absolute IRI (...)
+    kg.errors.ArgumentError: graph IRI 'urn:x y' is not a valid absolute IRI (...)
     """
     try:
         ox.NamedNode(iri)
     except (ValueError, TypeError) as exc:
-        raise ExportError(f"{what} {iri!r} is not a valid absolute IRI ({exc})",
+        raise ArgumentError(f"{what} {iri!r} is not a valid absolute IRI ({exc})",
                             hint="use something like https://example.org/kg/") from None
     return iri
 
 
 def check_base(base_iri: str) -> str:
-    """Return *base_iri* if it is an absolute IRI ending with ``/`` or ``#``, else raise :class:`~kg.errors.ExportError`.
+    """Return *base_iri* if it is an absolute IRI ending with ``/`` or ``#``, else raise :class:`~kg.errors.ArgumentError`.
 
     >>> check_base("https://example.org/kg")
     Traceback (most recent call last):
     ...
-    kg.errors.ExportError: base IRI 'https://example.org/kg' must end with '/' or '#' (use 'https://example.org/kg/')
+    kg.errors.ArgumentError: base IRI 'https://example.org/kg' must end with '/' or '#' (use 'https://example.org/kg/')
     """
     check_iri(base_iri, "base IRI")
     if not base_iri.endswith(("/", "#")):
-        raise ExportError(f"base IRI {base_iri!r} must end with '/' or '#'",
+        raise ArgumentError(f"base IRI {base_iri!r} must end with '/' or '#'",
                             hint=f"use {base_iri + '/'!r}")
     return base_iri

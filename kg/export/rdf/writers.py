@@ -26,7 +26,7 @@ import rdflib
 
 from ..._gc import gc_paused
 from ..._io import atomic_write
-from ...errors import ExportError
+from ...errors import ArgumentError, ExportError
 from .iri import DEFAULT_BASE_IRI, check_base, check_iri, default_graph_iri
 from .jsonld import write_jsonld
 from .triples import ntriples_blocks, turtle_blocks
@@ -52,11 +52,11 @@ def normalise_format(format: str) -> str:
     >>> normalise_format("rdfxml")
     Traceback (most recent call last):
     ...
-    kg.errors.ExportError: unknown RDF format 'rdfxml' (use one of turtle, ntriples, jsonld, trig, nquads)
+    kg.errors.ArgumentError: unknown RDF format 'rdfxml' (use one of turtle, ntriples, jsonld, trig, nquads)
     """
     name = _ALIASES.get(format.lower(), format.lower())
     if name not in RDF_FORMATS:
-        raise ExportError(f"unknown RDF format {format!r}", hint=f"use one of {', '.join(RDF_FORMATS)}")
+        raise ArgumentError(f"unknown RDF format {format!r}", hint=f"use one of {', '.join(RDF_FORMATS)}")
     return name
 
 
@@ -93,9 +93,10 @@ def write_rdf(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, format: str =
 
     Raises
     ------
+    ArgumentError
+        An unknown format, or a base or graph IRI that is not a valid absolute IRI.
     ExportError
-        An unknown format, a base or graph IRI that is not a valid absolute IRI,
-        a graph that is not kg's, or a file that cannot be written.
+        A graph that is not kg's, or a file that cannot be written.
 
     >>> import networkx as nx, tempfile, pathlib
     >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title="T")
