@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.errors import ExportError
+from kg.errors import ArgumentError, ExportError
 from kg.export.json import write_graph
 from kg.export.rdf import (
     DEFAULT_BASE_IRI,
@@ -337,16 +337,16 @@ def test_base_iri_is_configurable(G, tmp_path):
 
 
 @pytest.mark.parametrize("base", ["not an iri", "https://example.org/kg", "https://exa mple.org/", "relative/"])
-def test_bad_base_iri_is_an_export_error(G, tmp_path, base):
-    with pytest.raises(ExportError, match="base IRI"):
+def test_bad_base_iri_is_an_argument_error(G, tmp_path, base):
+    with pytest.raises(ArgumentError, match="base IRI"):
         write_rdf(G, tmp_path / "g.ttl", base_iri=base)
     assert not (tmp_path / "g.ttl").exists()
 
 
 def test_unknown_format_and_bad_graph_iri(G, tmp_path):
-    with pytest.raises(ExportError, match="unknown RDF format"):
+    with pytest.raises(ArgumentError, match="unknown RDF format"):
         write_rdf(G, tmp_path / "g.x", format="rdfxml")
-    with pytest.raises(ExportError, match="graph IRI"):
+    with pytest.raises(ArgumentError, match="graph IRI"):
         write_rdf(G, tmp_path / "g.trig", format="trig", graph_iri="urn:x y")
 
 
@@ -455,7 +455,7 @@ def test_kg_export_cli(G, tmp_path):
                                  "--base-iri", "https://example.org/kg/"])
     assert result.exit_code == 0 and "https://example.org/kg/paper/P-1" in (tmp_path / "x.nt").read_text()
     result = runner.invoke(cli, ["export", str(tmp_path), "--base-iri", "nope"])
-    assert result.exit_code == 1 and result.output.count("\n") == 1 and "base IRI" in result.output
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "base IRI" in result.output
     result = runner.invoke(cli, ["export", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "kg build" in result.output
 
