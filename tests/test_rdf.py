@@ -32,6 +32,7 @@ from kg.export.rdf import (
     shapes_path,
     write_rdf,
 )
+from kg.export.rdf.vocab import RELATION_PROPERTY, ROLE_PROPERTY
 from kg.graph import build_graph
 from kg.normalize import canonical_key, entity_id
 
@@ -73,7 +74,7 @@ def _ox_triples(path: Path) -> set[str]:
 
 
 def test_vocabulary_is_closed():
-    assert KG.Method == rdflib.URIRef("https://kg.example.org/ontology#Method")
+    assert KG.Method == rdflib.URIRef("https://w3id.org/kg/ontology#Method")
     with pytest.raises(AttributeError):
         KG.Methd  # noqa: B018  a typo must fail, not mint a new term
 
@@ -133,8 +134,18 @@ def test_papers_entities_roles_and_evidence(G, ref):
     ev = ref.value(rel, KG.evidence)
     assert str(ref.value(ev, KG.cue)) == "reaches 90% accuracy on"
     assert ref.value(ev, rdflib.PROV.wasDerivedFrom) == p1
-    cooc = [(s, o) for s, o in ref.subject_objects(KG.coOccursWith)]
-    assert len(cooc) == G.number_of_edges() - sum(1 for *_, k in G.edges(keys=True) if k != "co_occurs")
+    # every paper -> entity link is schema:mentions, the role's property beside it
+    links = [(u, v, d["role"]) for u, v, k, d in G.edges(keys=True, data=True) if k == "mention"]
+    assert len(links) == len(set(ref.subject_objects(SDO.mentions))) == 8
+    for u, v, role in links:
+        assert (paper_iri(u), SDO.mentions, entity_iri(v)) in ref
+        props = {p for p in ref.predicates(paper_iri(u), entity_iri(v))}
+        assert props == {SDO.mentions} | ({ROLE_PROPERTY[role]} if role != "mentions" else set()), (u, v, role)
+    # co-occurrence is derived, not exported: only its threshold is stated
+    typed = sum(1 for *_, k in G.edges(keys=True) if k in RELATION_PROPERTY)
+    assert not list(ref.subject_objects(KG.coOccursWith)) and len(set(ref.subjects(RDF.type, RDF.Statement))) == typed
+    assert list(ref.subject_objects(KG.minCooccurrence)) == [(rdflib.URIRef(DEFAULT_BASE_IRI + "dataset"),
+                                                              rdflib.Literal(1))]
 
 
 def test_one_mention_node_per_mention(G, ref):
@@ -151,8 +162,8 @@ def test_one_mention_node_per_mention(G, ref):
 
 
 def test_iris_come_from_ids_never_from_text(ref):
-    vocab = ("https://kg.example.org/ontology#", str(RDF), str(SDO), str(SKOS), str(rdflib.XSD))
-    data = tuple(DEFAULT_BASE_IRI + p for p in ("paper/", "entity/", "mention/", "relation/"))
+    vocab = ("https://w3id.org/kg/ontology#", str(RDF), str(SDO), str(SKOS), str(rdflib.XSD))
+    data = tuple(DEFAULT_BASE_IRI + p for p in ("paper/", "entity/", "mention/", "relation/", "dataset"))
     for term in set(ref.subjects()) | set(ref.predicates()) | set(ref.objects()):
         if isinstance(term, rdflib.BNode):
             pytest.fail("blank nodes make output unstable")
@@ -167,7 +178,7 @@ def test_ids_with_odd_characters_are_percent_encoded():
     G = nx.MultiDiGraph()
     G.add_node('P-<x> "y"/z', kind="paper", title="T")
     (line, *_) = [x for x in ntriples_lines(G) if "#id>" in x]
-    assert line.startswith("<https://kg.example.org/paper/P-%3Cx%3E%20%22y%22%2Fz>")
+    assert line.startswith("<https://w3id.org/kg/local/paper/P-%3Cx%3E%20%22y%22%2Fz>")
     assert len(graph_to_rdf(G)) == 3
 
 
@@ -267,9 +278,9 @@ def test_turtle_is_written_directly_and_parses_to_the_ntriples(fmt, base, tmp_pa
                     f"<{base}mention/.P..Pmethod.abstract.5-8> a kg:Mention",
                     "rel:method-P-1a.usedFor.P-%3Cx%3E%20%22y%22%2Fzdataset a kg:Relation",
                     "rel:method-P-1a.usedFor.P-%3Cx%3E%20%22y%22%2Fzdataset.e2 a kg:RelationEvidence",
-                    "rel:P-%3Cx%3E%20%22y%22%2Fzdataset.coOccursWith.task-P-2 a kg:Relation",
+                    "rel:P-%3Cx%3E%20%22y%22%2Fzdataset.usedFor.task-P-2 a kg:Relation",
                     f"<{base}relation/task-P-2.usedFor.P~1metric> a kg:Relation",
-                    f"<{base}relation/_task.coOccursWith.metric-P.> a kg:Relation"):
+                    f"<{base}relation/_task.usedFor.metric-P.> a kg:Relation"):
         assert f"\n{subject} ;\n\t" in text, subject
     assert "\tkg:weight 1 ;\n" in text and "\tkg:mentionCount -3 ;\n" in text
     # one triple a line, after the prefixes and a blank line (and TriG's "<graph> {" and "}")
