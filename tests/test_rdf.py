@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
@@ -82,7 +83,7 @@ def test_vocabulary_is_closed():
 def test_ontology_defines_every_term_with_label_and_comment():
     onto = rdflib.Graph().parse(ontology_path())
     defined = {s for s in onto.subjects() if isinstance(s, rdflib.URIRef) and str(s).startswith(str(KG._NS))}
-    terms = {getattr(KG, name) for name in KG.__annotations__}
+    terms = {getattr(KG, name) for name in KG.__annotations__} | set(RELATION_PROPERTY.values())
     assert defined == terms
     for t in terms:
         assert onto.value(t, RDFS.label) is not None, t
@@ -98,6 +99,11 @@ def test_ontology_defines_every_term_with_label_and_comment():
 def test_shapes_parse_and_ship_with_the_package():
     shapes = rdflib.Graph().parse(shapes_path())
     assert len(shapes) > 50
+    # a relation's rdf:predicate is one of the typed relation properties (a new kind needs its entry there)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    prop = next(p for p in shapes.subjects(sh.path, RDF.predicate))
+    allowed = set(Collection(shapes, shapes.value(prop, sh["in"])))
+    assert allowed == set(RELATION_PROPERTY.values())
     assert shapes_path().parent == ontology_path().parent == Path(__import__("kg.export").export.__file__).parent
 
 
