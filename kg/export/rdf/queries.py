@@ -53,19 +53,13 @@ SELECT ?id ?label WHERE {{
     SELECT ?n (COUNT(?link) AS ?links) (COUNT(DISTINCT ?paper) AS ?shared) WHERE {{
       {_EXAMPLE_VALUES}
       ?e kg:id ?entity .
-      {{                                  # a paper or an entity linked to it, either way
-        {{ ?e ?link ?n }} UNION {{ ?n ?link ?e }}
-        ?n a ?kind .
-        VALUES ?kind {{ schema:ScholarlyArticle skos:Concept }}
-      }} UNION {{                          # an entity in the same papers
-        ?paper schema:mentions ?e, ?n .
-        FILTER (?n != ?e)
-      }}
+      {{ ?e ?link ?n }} UNION {{ ?n ?link ?e }}      # linked to it, either way
+      UNION {{ ?paper schema:mentions ?e, ?n . FILTER (?n != ?e) }}   # in the same papers
     }} GROUP BY ?n
   }}
+  ?n kg:id ?id .                        # a paper or an entity, not a mention or relation node
   OPTIONAL {{ ?dataset kg:minCooccurrence ?min }}
   FILTER (?links > 0 || ?shared >= COALESCE(?min, 1))
-  ?n kg:id ?id .
   OPTIONAL {{ ?n skos:prefLabel|dcterms:title ?label }}
 }}
 ORDER BY ?id
@@ -82,6 +76,7 @@ SELECT ?id ?title ?role (COUNT(?mention) AS ?mentions) WHERE {{
   {_EXAMPLE_VALUES}
   ?e kg:id ?entity .
   ?paper schema:mentions ?e ; kg:id ?id .
+  ?mention kg:mentionOf ?e ; prov:wasDerivedFrom ?paper .
   OPTIONAL {{ ?paper dcterms:title ?title }}
   OPTIONAL {{
     ?paper ?property ?e .
@@ -91,7 +86,6 @@ SELECT ?id ?title ?role (COUNT(?mention) AS ?mentions) WHERE {{
   }}
   BIND (COALESCE(?name, "mentions") AS ?role)
   BIND (COALESCE(?rank, 3) AS ?order)
-  ?mention kg:mentionOf ?e ; prov:wasDerivedFrom ?paper .
 }}
 GROUP BY ?id ?title ?role ?order
 ORDER BY ?order DESC(?mentions) LCASE(COALESCE(?title, ?id)) ?id
