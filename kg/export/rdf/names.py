@@ -6,7 +6,7 @@ relation IRIs are made of are remembered too, as are the few literals that
 repeat on every mention.
 
 >>> import networkx as nx
->>> from .terms import TURTLE
+>>> from kg.export.rdf.terms import TURTLE
 >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper"); G.add_node("P~2", kind="paper")
 >>> names = Names(G, "https://example.org/kg/", TURTLE)
 >>> names.iri("P-1"), names.iri("P~2")
