@@ -50,6 +50,22 @@ def test_bibtex_accent_on_dotless_i(latex, text):
 
 # 2. the same paper -----------------------------------------------------------------------------
 
+@pytest.mark.parametrize("a, b", [("C++ for ML", "C# for ML"), ("???", "🚀🚀🚀"), ("R&D at scale", "R D at scale"),
+                                  ("A* search", "A search"), ("x < y", "x = y")])
+def test_titles_that_differ_in_a_sign_are_two_papers(tmp_path, a, b):
+    f = tmp_path / "p.jsonl"
+    f.write_text(rec(a, "First abstract.") + "\n" + rec(b, "Second abstract.") + "\n")
+    papers = read_papers(f)
+    assert [p.title for p in papers] == [a, b] and papers[0].id != papers[1].id
+
+
+@pytest.mark.parametrize("a, b", [("Attention Is All You Need!", "attention is all  you need"),
+                                  ("Self-Supervised (SSL) Learning", "self supervised ssl learning"),
+                                  ("Ｆｕｌｌｗｉｄｔｈ", "fullwidth"), ("O(k^{-3}) rate", "O k -3 rate")])
+def test_same_title_counts_case_punctuation_and_width_out(a, b):
+    assert title_key(a) == title_key(b)
+
+
 def test_merging_records_with_different_abstracts_warns(tmp_path):
     f = tmp_path / "p.jsonl"
     f.write_text(rec("Deep Nets", "One abstract.") + "\n" + rec("Deep nets!", "Another abstract.") + "\n"

@@ -17,9 +17,10 @@ from ..types import Paper
 #: reader skips the record).
 OnInvalid = Callable[[InputError], None]
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _WS = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Punctuation that still tells two titles apart ("C#", "R&D", "A*", "50%"); all other punctuation does not.
+TITLE_SIGNS = frozenset("#&@%*")
 #: The longest title or abstract kg reads: spaCy's default ``nlp.max_length``.
 MAX_TEXT_CHARS = 1_000_000
 _AUTHOR_SPLIT = re.compile(r"\s+and\s+|;\s*")
@@ -45,14 +46,31 @@ def clean_text(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def _title_separator(ch: str) -> bool:
+    """Whether *ch* counts as a word break in a title key (whitespace, punctuation, ``^`` and such)."""
+    if ch in TITLE_SIGNS:
+        return False
+    category = unicodedata.category(ch)
+    return ch.isspace() or category[0] in "PZC" or category == "Sk"
+
+
 def title_key(title: str) -> str:
     """Normalised title used to recognise the same paper in several files.
 
+    Two titles are the same title when they are equal after Unicode NFKC, case
+    folding, and turning every run of whitespace, punctuation (but ``# & @ % *``),
+    modifier symbols (``^``, `````) and control characters into one space. Letters,
+    digits, marks and the other symbols (``+``, ``<``, ``$``, emoji) all count. A
+    title made of separators only is compared whole (case folded, spaces collapsed).
+
     >>> title_key("Attention Is All You Need!") == title_key("attention is  all you need")
     True
+    >>> title_key("C++ for ML"), title_key("C# for ML"), title_key("???"), title_key("🚀🚀🚀")
+    ('c++ for ml', 'c# for ml', '???', '🚀🚀🚀')
     """
     text = unicodedata.normalize("NFKC", title).casefold()
-    return _NON_WORD.sub(" ", text).strip()
+    key = "".join(" " if _title_separator(ch) else ch for ch in text)
+    return " ".join(key.split()) or " ".join(text.split())
 
 
 def paper_id(title: str) -> str:
