@@ -245,3 +245,19 @@ def test_json_array_reads_in_linear_time(tmp_path):
         return time.perf_counter() - t0
     small, big = seconds(5_000), seconds(40_000)
     assert big < 8 * small * 2.5  # 8x the items; quadratic reading took about 64x
+
+
+# 5. the runner guards papers made in Python -------------------------------------------------------
+
+@pytest.mark.parametrize("abstract, words", [("x" * 2_000_001, "over the pipeline's limit"),
+                                             ("A \ud800 B", "lone surrogate")])
+def test_extract_papers_refuses_texts_spacy_cannot_take(abstract, words):
+    import spacy
+
+    from kg.extract import extract_papers
+    from kg.types import Paper
+
+    paper = Paper(id="P-1", title="T", abstract=abstract, sources=("in.jsonl:7",))
+    with pytest.raises(InputError, match=words) as info:
+        list(extract_papers([paper], nlp=spacy.blank("en")))
+    assert (info.value.path, info.value.line) == ("in.jsonl", 7)
