@@ -91,3 +91,19 @@ def test_query_unknown_name_exit_3_with_suggestions(seed_build):
 def test_query_without_build(tmp_path):
     r = kg_cmd("query", "find", "x", "--dir", str(tmp_path))
     assert r.returncode != 0 and "kg build" in r.stderr
+
+
+def test_query_output_shows_control_characters_as_escapes(tmp_path):
+    # issue 15, item 11: a title with ESC or backspace must not drive the terminal
+    from kg.export.json import write_graph
+    from kg.graph import build_graph
+    from kg.types import Paper
+
+    paper = Paper(id="P-1", title="Evil\x1b[2J title\x08 here", abstract="An abstract.")
+    write_graph(build_graph([(paper, (), ())]), tmp_path / "graph.json")
+    result = CliRunner().invoke(cli, ["query", "find", "Evil title", "-d", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x08" not in result.output
+    assert "Evil\\x1b[2J title\\x08 here" in result.output
+    result = CliRunner().invoke(cli, ["query", "papers", "\x1bnope", "-d", str(tmp_path)])
+    assert result.exit_code == 3 and "\x1b" not in result.output
