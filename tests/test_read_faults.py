@@ -109,7 +109,7 @@ def test_symlinked_folders_are_followed_once_and_dangling_links_reported(tmp_pat
 def test_special_files_in_a_folder_are_reported(tmp_path):
     (tmp_path / "a.jsonl").write_text(rec("A paper") + "\n")
     os.mkfifo(tmp_path / "pipe.jsonl")
-    papers, seen, notes = skipping(tmp_path)
+    papers, _, notes = skipping(tmp_path)
     assert [p.title for p in papers] == ["A paper"]
     assert any("pipe.jsonl" in n and "not a regular file" in n for n in notes)
 

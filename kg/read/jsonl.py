@@ -14,6 +14,7 @@ from ._records import OnInvalid, Record, check_not_binary, checked_record, read_
 __all__ = ["read_json", "read_jsonl"]
 
 _WS = re.compile(r"[ \t\r\n]*")
+_DECODER = json.JSONDecoder()
 
 
 def _msg(exc: json.JSONDecodeError) -> str:
@@ -95,11 +96,11 @@ def read_json(path: Path, *, on_invalid: OnInvalid | None = None) -> Iterator[Re
             yield record
 
 
-def _decode(path: Path, text: str, pos: int = 0, decoder: json.JSONDecoder = json.JSONDecoder()) -> Any:
+def _decode(path: Path, text: str, pos: int = 0) -> Any:
     """One JSON value from *text* at *pos* (the whole text when pos is 0); InputError if it is bad."""
     try:
         if pos:
-            return decoder.raw_decode(text, pos)
+            return _DECODER.raw_decode(text, pos)
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({_msg(exc)} at column {exc.colno})", path=path, line=exc.lineno,
