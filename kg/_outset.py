@@ -71,6 +71,8 @@ class OutputSet:
         real = Path(os.path.realpath(self.out))
         # The lock's place depends on the folder only (not on the current folder), so every build
         # into DIR takes the same lock.
+        if not real.parent.exists():
+            _mkdir(real.parent)
         parent_ok = real.parent != real and os.access(real.parent, os.W_OK | os.X_OK)
         self._swap = parent_ok and self._swappable(real)
         if parent_ok:

@@ -157,10 +157,20 @@ def test_unreadable_file_and_folder_are_input_errors(locked_folder):
 
 
 def test_cli_unreadable_file_one_line_and_skippable(locked_folder):
-    base = [sys.executable, "-m", "kg", "build", str(locked_folder), "-o", "/nonexistent/never", "-q"]
-    r = as_other_user(base)
-    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1 and "--skip-invalid" in r.stderr
+    out = Path(tempfile.mkdtemp(prefix="kg-out-"))
+    out.chmod(0o777)
+    try:
+        base = [sys.executable, "-m", "kg", "build", str(locked_folder), "-o", str(out / "o"), "-q"]
+        r = as_other_user(base)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "--skip-invalid" in lines[0] and "cannot list this folder" in lines[0]
+        r = as_other_user([*base, "--skip-invalid", "--no-html", "--no-store"])
+        assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+        assert "secret.jsonl: cannot read (Permission denied)" in r.stderr and "skipped 2 invalid" in r.stderr
+        assert "Readable paper" in (out / "o" / "graph.json").read_text()
+    finally:
+        shutil.rmtree(out)
 
 
 # 5, 8, 10. bad records and bad files ------------------------------------------------------------
