@@ -69,8 +69,18 @@ def title_key(title: str) -> str:
     ('c++ for ml', 'c# for ml', '???', '🚀🚀🚀')
     """
     text = unicodedata.normalize("NFKC", title).casefold()
-    key = "".join(" " if _title_separator(ch) else ch for ch in text)
-    return " ".join(key.split()) or " ".join(text.split())
+    return " ".join(text.translate(_KEY_TABLE).split()) or " ".join(text.split())
+
+
+class _KeyTable(dict):
+    """``str.translate`` table: separators to a space, every other character to itself (filled as met)."""
+
+    def __missing__(self, code: int) -> int:
+        self[code] = value = 32 if _title_separator(chr(code)) else code
+        return value
+
+
+_KEY_TABLE = _KeyTable()
 
 
 def paper_id(title: str) -> str:
@@ -112,8 +122,9 @@ def _text_problem(data: dict[str, Any], what: str) -> str | None:
                     f"{MAX_TEXT_CHARS:,}")
     for name in PAPER_FIELDS:
         value = data.get(name)
-        texts = value if isinstance(value, (list, tuple)) else [value]
-        for text in texts:
+        if value is None:
+            continue
+        for text in value if isinstance(value, (list, tuple)) else (value,):
             m = _SURROGATE.search(text) if isinstance(text, str) else None
             if m:
                 return f"{what}'s {name} holds a lone surrogate ({ascii(m.group())[1:-1]}), which is not a character"
