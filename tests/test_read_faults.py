@@ -246,28 +246,16 @@ def test_csv_field_over_the_csv_module_limit_is_read(tmp_path):
 
 # 9. a JSON array reads in linear time ------------------------------------------------------------
 
-def test_json_array_reads_in_linear_time(tmp_path):
-    def seconds(n):
-        f = tmp_path / f"a{n}.json"
-        f.write_text("[\n" + ",\n".join(rec(f"Paper {i}") for i in range(n)) + "\n]\n")
+def test_json_array_reads_about_as_fast_as_jsonl(tmp_path):
+    # the line-number helper counted newlines from the start for every item: 40k items took 77 s
+    n = 20_000
+    array, lines = tmp_path / "a.json", tmp_path / "a.jsonl"
+    array.write_text("[\n" + ",\n".join(rec(f"Paper {i}") for i in range(n)) + "\n]\n")
+    lines.write_text("".join(rec(f"Paper {i}") + "\n" for i in range(n)))
+
+    def seconds(path):
         t0 = time.perf_counter()
-        assert len(read_papers(f)) == n
+        assert len(read_papers(path)) == n
         return time.perf_counter() - t0
-    small, big = seconds(5_000), seconds(40_000)
-    assert big < 8 * small * 2.5  # 8x the items; quadratic reading took about 64x
-
-
-# 5. the runner guards papers made in Python -------------------------------------------------------
-
-@pytest.mark.parametrize("abstract, words", [("x" * 2_000_001, "over the pipeline's limit"),
-                                             ("A \ud800 B", "lone surrogate")])
-def test_extract_papers_refuses_texts_spacy_cannot_take(abstract, words):
-    import spacy
-
-    from kg.extract import extract_papers
-    from kg.types import Paper
-
-    paper = Paper(id="P-1", title="T", abstract=abstract, sources=("in.jsonl:7",))
-    with pytest.raises(InputError, match=words) as info:
-        list(extract_papers([paper], nlp=spacy.blank("en")))
-    assert (info.value.path, info.value.line) == ("in.jsonl", 7)
+    best = {path: min(seconds(path) for _ in range(2)) for path in (lines, array)}
+    assert best[array] < 3 * best[lines], best
