@@ -4,14 +4,15 @@
 sibling folder ``.DIR.new-XXXX`` and, once every file is complete, exchanges it with ``DIR`` in one
 ``renameat2(RENAME_EXCHANGE)`` (Linux; elsewhere two renames, between which ``DIR`` is briefly
 absent, never mixed). Other files in ``DIR`` (``kg export``'s ``graph.nt``, your notes) are carried
-into the new folder as hard links. Until the swap the old set is untouched: an error, Ctrl-C or
+into the new folder as hard links, and so is the lock file ``DIR/.kg.lock``. Until the swap the old set is untouched: an error, Ctrl-C or
 SIGKILL leaves it as it was, and the next build removes what the dead one left behind.
 
 Where ``DIR`` cannot be swapped (it is a mount point, the current folder or one of its parents, or
 its parent folder is not writable) the set is staged in ``DIR/.kg-new-XXXX`` and its files are
 renamed into place one after the other, ``graph.json`` last.
 
-A lock (:class:`~kg._lock.FolderLock`) keeps a second build out of ``DIR`` while one runs.
+A lock (:class:`~kg._lock.FolderLock` on ``DIR/.kg.lock``, the same inode in every set since it
+is carried as a hard link) keeps a second build out of ``DIR`` while one runs.
 
 >>> import pathlib, tempfile
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "exports"
@@ -19,7 +20,7 @@ A lock (:class:`~kg._lock.FolderLock`) keeps a second build out of ``DIR`` while
 ...     _ = (outputs.stage / "graph.json").write_text("{}")
 ...     outputs.commit()
 >>> sorted(p.name for p in out.iterdir())
-['graph.json']
+['.kg.lock', 'graph.json']
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ from ._lock import FolderLock
 from .errors import ExportError
 from .paths import GRAPH_HTML, GRAPH_JSON, GRAPH_TTL, STORE_DIR, is_store
 
-__all__ = ["OUTPUTS", "OutputSet"]
+__all__ = ["LOCK_FILE", "OUTPUTS", "OutputSet"]
+
+#: The lock of an output folder, inside it (see :class:`~kg._lock.FolderLock`).
+LOCK_FILE = ".kg.lock"
 
 #: What a build writes; these names are never carried over from the old set. graph.json goes last.
 OUTPUTS = (STORE_DIR, GRAPH_HTML, GRAPH_TTL, GRAPH_JSON)
@@ -69,29 +73,19 @@ class OutputSet:
         except OSError as exc:  # a folder on the way that cannot be searched
             raise ExportError(f"cannot reach the output folder ({exc.strerror})", path=self.out, hint=_HINT) from None
         real = Path(os.path.realpath(self.out))
-        # The lock's place depends on the folder only (not on the current folder), so every build
-        # into DIR takes the same lock.
-        if not real.parent.exists():
-            _mkdir(real.parent)
-        parent_ok = real.parent != real and os.access(real.parent, os.W_OK | os.X_OK)
-        self._swap = parent_ok and self._swappable(real)
-        if parent_ok:
-            lock_path = real.parent / f".{real.name}.lock"
-        else:
-            _mkdir(real)
-            lock_path = real / ".kg.lock"
-        if not self._swap:
-            _mkdir(real)
-        self._lock = FolderLock(lock_path, what=str(self.out)).acquire()
+        _recover(real)
+        _mkdir(real)
+        self._real = real
+        self._swap = self._swappable(real)
+        # The lock file is carried into every new set as a hard link: one inode for all builds of DIR.
+        self._lock = FolderLock(real / LOCK_FILE, what=str(self.out)).acquire()
         try:
-            self._real = real
-            _recover(real)
             _remove_leftovers(real)
             where, prefix = (real.parent, f".{real.name}.new-") if self._swap else (real, ".kg-new-")
             try:
                 self.stage = Path(tempfile.mkdtemp(prefix=prefix, dir=where))
                 if self._swap:  # the swapped-in folder keeps the old one's mode (mkdtemp's is 0700)
-                    self.stage.chmod(real.stat().st_mode & 0o7777 if real.exists() else _default_dir_mode())
+                    self.stage.chmod(real.stat().st_mode & 0o7777)
             except OSError as exc:
                 raise ExportError(f"cannot write here ({exc.strerror})", path=self.out, hint=_HINT) from None
         except BaseException:
@@ -116,8 +110,8 @@ class OutputSet:
     @staticmethod
     def _swappable(real: Path) -> bool:
         """Whether the whole folder can be exchanged: not a mount point, not the current folder
-        or one of its parents."""
-        if os.path.ismount(real):
+        or one of its parents, and its parent folder is writable."""
+        if real.parent == real or os.path.ismount(real) or not os.access(real.parent, os.W_OK | os.X_OK):
             return False
         cwd = os.path.realpath(os.getcwd())
         return not (cwd == str(real) or cwd.startswith(str(real) + os.sep))
@@ -132,17 +126,14 @@ class OutputSet:
 
     def _commit_swap(self) -> None:
         real, stage = self._real, self.stage
-        if real.exists():
-            _carry_over(real, stage)
-            if _exchange(stage, real):
-                shutil.rmtree(stage, ignore_errors=True)  # the old set, now under the stage's name
-            else:
-                old = Path(tempfile.mkdtemp(prefix=f".{real.name}.old-", dir=real.parent))
-                os.replace(real, old)  # DIR is absent (never mixed) until the next line
-                os.replace(stage, real)
-                shutil.rmtree(old, ignore_errors=True)
+        _carry_over(real, stage)
+        if _exchange(stage, real):
+            shutil.rmtree(stage, ignore_errors=True)  # the old set, now under the stage's name
         else:
+            old = Path(tempfile.mkdtemp(prefix=f".{real.name}.old-", dir=real.parent))
+            os.replace(real, old)  # DIR is absent (never mixed) until the next line
             os.replace(stage, real)
+            shutil.rmtree(old, ignore_errors=True)
         self.stage = real
 
     def _commit_in_place(self) -> None:
@@ -168,13 +159,6 @@ class OutputSet:
                 self._lock.release()
 
 
-def _default_dir_mode() -> int:
-    """The mode ``mkdir`` would give a new folder under the current umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o777 & ~umask
-
-
 def _mkdir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -186,9 +170,10 @@ def _recover(real: Path) -> None:
     """A build killed between its two fallback renames left DIR absent and the old set aside: put it back."""
     if os.path.lexists(real):
         return
-    olds = sorted(real.parent.glob(f".{real.name}.old-*"), key=lambda p: p.stat().st_mtime)
-    if olds:
-        os.replace(olds[-1], real)
+    with contextlib.suppress(OSError):  # another build may be recovering it at the same moment
+        olds = sorted(real.parent.glob(f".{real.name}.old-*"), key=lambda p: p.stat().st_mtime)
+        if olds:
+            os.replace(olds[-1], real)
 
 
 def _remove_leftovers(real: Path) -> None:
@@ -208,7 +193,7 @@ def _carry_over(old: Path, new: Path) -> None:
     """Hard-link (or copy) every file of the old folder that the build does not write into the new one."""
     for entry in os.scandir(old):
         name = entry.name
-        if name in OUTPUTS or name == ".kg.lock" or any(Path(name).match(g) for g in _TEMP_GLOBS):
+        if name in OUTPUTS or any(Path(name).match(g) for g in _TEMP_GLOBS):
             continue
         src, dst = Path(entry.path), new / name
         if entry.is_symlink():

@@ -54,13 +54,15 @@ def corpus(tmp_path):
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's bytes but the lock's (it holds the last build's pid)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".kg.lock"}
 
 
 def hidden_leftovers(out: Path) -> list[str]:
     """Stages and temp files beside or inside *out* (the lock file is kg's and stays)."""
-    beside = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.") and p.suffix != ".lock"]
-    inside = [p.name for p in out.iterdir() if p.name.startswith(".")] if out.is_dir() else []
+    beside = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
+    inside = [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".kg.lock"] if out.is_dir() else []
     return beside + inside
 
 
@@ -133,12 +135,14 @@ def test_a_second_build_into_the_same_folder_is_refused(no_model, corpus, tmp_pa
 def test_outputs_are_replaced_as_a_set_and_other_files_carried_over(no_model, corpus, tmp_path):
     out = tmp_path / "out"
     build_fn([corpus("Old paper")], out)
+    lock_inode = (out / ".kg.lock").stat().st_ino  # one lock for every set: a waiting build still sees it
     (out / "graph.nt").write_text("kept\n")
     (out / "notes").mkdir()
     (out / "notes" / "a.txt").write_text("mine\n")
     build_fn([corpus("New paper")], out, html=False, store=False)
-    assert {p.name for p in out.iterdir()} == {"graph.json", "graph.ttl", "graph.nt", "notes"}
+    assert {p.name for p in out.iterdir()} == {"graph.json", "graph.ttl", "graph.nt", "notes", ".kg.lock"}
     assert (out / "notes" / "a.txt").read_text() == "mine\n" and (out / "graph.nt").read_text() == "kept\n"
+    assert (out / ".kg.lock").stat().st_ino == lock_inode
     assert "New paper" in (out / "graph.json").read_text() and "New paper" in (out / "graph.ttl").read_text()
 
 
@@ -148,7 +152,7 @@ def test_output_folder_that_cannot_be_swapped_is_written_in_place(no_model, corp
     monkeypatch.chdir(out)  # the current folder is never renamed under the user
     build_fn([corpus("New paper")], ".")
     assert os.getcwd() == str(out) and "New paper" in (out / "graph.json").read_text()
-    assert {p.name for p in out.iterdir()} == OUTPUT_NAMES
+    assert {p.name for p in out.iterdir()} == OUTPUT_NAMES | {".kg.lock"}
     assert not [p for p in out.iterdir() if p.name.startswith(".kg-")]
 
 
@@ -159,7 +163,7 @@ def test_mount_point_output_is_written_in_place(no_model, corpus, tmp_path):
     try:
         build_fn([corpus("Old paper")], out)
         build_fn([corpus("New paper")], out, html=False)
-        assert {p.name for p in out.iterdir()} == {"graph.json", "graph.ttl", "store"}
+        assert {p.name for p in out.iterdir()} == {"graph.json", "graph.ttl", "store", ".kg.lock"}
         assert "New paper" in (out / "graph.json").read_text()
     finally:
         subprocess.run(["umount", str(out)], check=False)
