@@ -22,7 +22,8 @@ try:
 except ImportError:  # Windows: BuildResult.memory stays empty
     resource = None  # type: ignore[assignment]
 
-from .errors import ArgumentError, InputError
+from ._outset import OutputSet
+from .errors import ArgumentError, ExportError, InputError
 from .extract import extract_papers, load_pipeline
 from .graph import ENTITY, PAPER, build_graph
 from .paths import ExportPaths
@@ -94,8 +95,11 @@ def build(
 
     Writes ``graph.json`` (node-link, reload with :func:`kg.load`),
     ``graph.ttl`` (RDF), ``graph.html`` (interactive view) and ``store/``
-    (an Oxigraph store for :meth:`KnowledgeGraph.sparql`). Every file is
-    written atomically and is byte-identical for the same input.
+    (an Oxigraph store for :meth:`KnowledgeGraph.sparql`). The set appears
+    whole or not at all: it is written into a sibling folder and swapped in
+    once complete (see :mod:`kg._outset`), and a second build into the same
+    folder meanwhile stops with an :class:`~kg.errors.ExportError`. Every file
+    is byte-identical for the same input.
 
     Parameters
     ----------
@@ -128,9 +132,49 @@ def build(
     min_cooccurrence : int, optional
         Papers a pair of entities must share for a ``co_occurs`` edge; default
         :func:`default_min_cooccurrence` of the corpus size.
+
+    Raises
+    ------
+    ArgumentError
+        A bad option value (checked before anything is read).
+    ExportError
+        *out_dir* cannot be written (a file, not writable, a full disk), or another build
+        is writing it; the previous outputs stay as they were.
+    InputError
+        Unreadable input (see :func:`kg.read_papers`).
     """
-    if min_cooccurrence is not None and min_cooccurrence < 1:
-        raise ArgumentError(f"min_cooccurrence must be at least 1, got {min_cooccurrence}")
+    _check_options(base_iri=base_iri, batch_size=batch_size, n_process=n_process,
+                   min_cooccurrence=min_cooccurrence, html_max_nodes=html_max_nodes)
+    # The output folder is checked, locked and cleaned before anything is read or extracted.
+    with OutputSet(out_dir) as outputs:
+        return _build(inputs, outputs, model=model, format=format, skip_invalid=skip_invalid,
+                      on_invalid=on_invalid, warn=warn, base_iri=base_iri, batch_size=batch_size,
+                      n_process=n_process, progress=progress, html=html, store=store, update=update,
+                      dask=dask, html_max_nodes=html_max_nodes, min_cooccurrence=min_cooccurrence)
+
+
+def _check_options(*, base_iri: str | None, batch_size: int, n_process: int | None,
+                   min_cooccurrence: int | None, html_max_nodes: int | None) -> None:
+    """Every option's value, checked before the output folder is touched or a paper is read."""
+    from .export.rdf import _check_base
+
+    if base_iri is not None:
+        try:
+            _check_base(base_iri)
+        except ExportError as err:
+            raise ArgumentError(err.message, hint=err.hint) from None
+    for name, value, least in (("batch_size", batch_size, 1), ("n_process", n_process, 1),
+                               ("min_cooccurrence", min_cooccurrence, 1), ("html_max_nodes", html_max_nodes, 0)):
+        if value is not None and value < least:
+            raise ArgumentError(f"{name} must be at least {least}, got {value}")
+
+
+def _build(inputs: Iterable[str | os.PathLike[str]], outputs: OutputSet, *, model: str | None,
+           format: str | None, skip_invalid: bool, on_invalid: Callable[[InputError], None] | None,
+           warn: Callable[[str], None] | None, base_iri: str | None, batch_size: int, n_process: int | None,
+           progress: bool, html: bool, store: bool, update: bool, dask: str | None,
+           html_max_nodes: int | None, min_cooccurrence: int | None) -> BuildResult:
+    out_dir = outputs.out
     timings: dict[str, float] = {}
     skipped = 0
 
@@ -193,9 +237,17 @@ def build(
     timings["graph"] = time.perf_counter() - t0 - timings["extract"]
     _note_memory(memory, "graph")
 
-    out = Path(out_dir)
-    files = write_exports(G, out, base_iri=base_iri, html=html, store=store, timings=timings,
-                          html_max_nodes=html_max_nodes, memory=memory)
+    try:
+        staged = write_exports(G, outputs.stage, base_iri=base_iri, html=html, store=store, timings=timings,
+                               html_max_nodes=html_max_nodes, memory=memory)
+        t0 = time.perf_counter()
+        outputs.commit()
+        timings["swap"] = time.perf_counter() - t0
+    except OSError as exc:
+        raise ExportError(f"cannot write the outputs ({exc.strerror or exc})", path=out_dir,
+                          hint="free some space or choose another folder with -o; the previous outputs "
+                               "are unchanged") from None
+    files = {name: Path(out_dir) / name for name in staged}
     n_entities = sum(1 for _, k in G.nodes(data="kind") if k == ENTITY)
     n_papers = sum(1 for _, k in G.nodes(data="kind") if k == PAPER)
     return BuildResult(G, n_papers, n_entities, G.number_of_edges(), skipped, files, timings, memory)

@@ -93,3 +93,45 @@ def test_query_unknown_name_exit_3_with_suggestions(seed_build):
 def test_query_without_build(tmp_path):
     r = kg_cmd("query", "find", "x", "--dir", str(tmp_path))
     assert r.returncode != 0 and "kg build" in r.stderr
+
+
+def test_query_output_shows_control_characters_as_escapes(tmp_path):
+    # issue 15, item 11: a title with ESC or backspace must not drive the terminal
+    from kg.export.json import write_graph
+    from kg.graph import build_graph
+    from kg.types import Paper
+
+    paper = Paper(id="P-1", title="Evil\x1b[2J title\x08 here", abstract="An abstract.")
+    write_graph(build_graph([(paper, (), ())]), tmp_path / "graph.json")
+    result = CliRunner().invoke(cli, ["query", "find", "Evil title", "-d", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x08" not in result.output
+    assert "Evil\\x1b[2J title\\x08 here" in result.output
+    result = CliRunner().invoke(cli, ["query", "papers", "\x1bnope", "-d", str(tmp_path)])
+    assert result.exit_code == 3 and "\x1b" not in result.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_build_skips_every_bad_record_and_file_with_one_line_each(tmp_path, workers):
+    # issue 15, items 5 and 8: each was a traceback (exit 1), with --workers 2 too, and not skippable
+    good = {"title": "Sparse Attention", "abstract": "We propose SparseAttn, a novel attention method."}
+    bad_lines = ['{"title": "Huge", "abstract": "' + "x " * 500_001 + '"}',
+                 '{"title": "Lone \\ud800", "abstract": "A."}',
+                 '{"title": "Deep", "abstract": "A.", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                 '{"title": "Big", "abstract": "A.", "n": ' + "9" * 5000 + "}"]
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "p.jsonl").write_bytes("\n".join([json.dumps(good), *bad_lines]).encode()
+                                     + b'\n{"title": "\xff"}\n')
+    (inputs / "blob.json").write_bytes(b"\x00\x01binary")
+    (inputs / "empty.csv").write_bytes(b"")
+    args = ["build", str(inputs), "-o", str(tmp_path / "out"), "-q", "--workers", workers, "--no-html", "--no-store"]
+    r = kg_cmd(*args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and f"{inputs / 'blob.json'}: binary file" in r.stderr
+    r = kg_cmd(*args, "--skip-invalid")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    skipped = [ln for ln in r.stderr.splitlines() if ln.startswith("kg: skipped: ")]
+    assert [ln.split(": ")[2].rsplit("/", 1)[-1] for ln in skipped] == [
+        "blob.json", "empty.csv", "p.jsonl:2", "p.jsonl:3", "p.jsonl:4", "p.jsonl:5", "p.jsonl:6"]
+    assert "kg: skipped 7 invalid record(s)" in r.stderr
+    assert json.loads((tmp_path / "out" / "graph.json").read_text())["nodes"]

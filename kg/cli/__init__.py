@@ -13,6 +13,7 @@ import sys
 import click
 
 from ..errors import KGError
+from ._common import printable
 
 __all__ = ["cli", "main"]
 
@@ -27,7 +28,7 @@ class KGGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KGError as err:
-            click.echo(f"kg: error: {err}", err=True)
+            click.echo(f"kg: error: {printable(str(err))}", err=True)
             ctx.exit(err.exit_code)
         except BrokenPipeError:  # `kg extract ... | head`
             sys.stderr.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -10,7 +11,19 @@ import click
 
 from .._table import format_table
 
-__all__ = ["echo_json", "input_options", "out_dir_option", "print_table"]
+__all__ = ["echo_json", "input_options", "out_dir_option", "print_table", "printable"]
+
+# C0 and C1 controls, DEL, and the format characters that reorder or hide text (bidi overrides, ...)
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """*text* with control characters shown as escapes, so data never drives the terminal.
+
+    >>> print(printable("Evil\\x1b[2J title\\x08"))
+    Evil\\x1b[2J title\\x08
+    """
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 def input_options(f):
@@ -47,11 +60,11 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:g}"
-    return " ".join(str(value).split())
+    return printable(" ".join(str(value).split()))
 
 
 def warn(message: str) -> None:
-    click.echo(f"kg: warning: {message}", err=True)
+    click.echo(f"kg: warning: {printable(message)}", err=True)
 
 
 def is_tty() -> bool:

@@ -7,11 +7,11 @@ import json
 import click
 
 from ..errors import InputError
-from ._common import input_options, warn
+from ._common import input_options, printable, warn
 
 
 def _report_invalid(err: InputError) -> None:
-    click.echo(f"kg: skipped: {err}", err=True)
+    click.echo(f"kg: skipped: {printable(str(err))}", err=True)
 
 
 @click.command()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ArgumentError, KGError
+from ..errors import ArgumentError, InputError, KGError
 from ..types import Mention, Paper, RelationMention
 from .pipeline import load_pipeline
 from .rules import relation_between
@@ -182,9 +182,36 @@ def extract_papers(
         raise ArgumentError(f"n_process must be at least 1, got {n_process}")
     if nlp is None:
         nlp = load_pipeline(model)
+    papers = _checked(papers, nlp.max_length)
     if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
         return _extract_forked(papers, nlp, batch_size, n_process, progress)
     return _extract_here(papers, nlp, batch_size, progress)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _checked(papers: Iterable[Paper], max_length: int) -> Iterator[Paper]:
+    """*papers*, each checked before spaCy sees it: a text over the pipeline's ``max_length`` or
+    holding a lone surrogate is an :class:`InputError` naming the paper's first source, not a
+    traceback from spaCy or from the writers (the readers skip such records; this guards papers
+    made in Python)."""
+    for paper in papers:
+        for name in FIELDS:
+            text = paper.field(name)
+            problem = None
+            if len(text) > max_length:
+                problem = f"{name} is {len(text):,} characters, over the pipeline's limit of {max_length:,}"
+            elif _SURROGATE.search(text):
+                problem = f"{name} holds a lone surrogate, which is not a character"
+            if problem:
+                path, line = None, None
+                if paper.sources:
+                    where, _, number = paper.sources[0].rpartition(":")
+                    path, line = (where, int(number)) if number.isdigit() else (paper.sources[0], None)
+                raise InputError(f"paper {paper.id}'s {problem}", path=path, line=line,
+                                 hint="shorten or fix the record")
+        yield paper
 
 
 def _extract_here(papers: Iterable[Paper], nlp: Any, batch_size: int,

@@ -17,8 +17,12 @@ from ..types import Paper
 #: reader skips the record).
 OnInvalid = Callable[[InputError], None]
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _WS = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Punctuation that still tells two titles apart ("C#", "R&D", "A*", "50%"); all other punctuation does not.
+TITLE_SIGNS = frozenset("#&@%*")
+#: The longest title or abstract kg reads: spaCy's default ``nlp.max_length``.
+MAX_TEXT_CHARS = 1_000_000
 _AUTHOR_SPLIT = re.compile(r"\s+and\s+|;\s*")
 
 
@@ -42,14 +46,41 @@ def clean_text(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def _title_separator(ch: str) -> bool:
+    """Whether *ch* counts as a word break in a title key (whitespace, punctuation, ``^`` and such)."""
+    if ch in TITLE_SIGNS:
+        return False
+    category = unicodedata.category(ch)
+    return ch.isspace() or category[0] in "PZC" or category == "Sk"
+
+
 def title_key(title: str) -> str:
     """Normalised title used to recognise the same paper in several files.
 
+    Two titles are the same title when they are equal after Unicode NFKC, case
+    folding, and turning every run of whitespace, punctuation (but ``# & @ % *``),
+    modifier symbols (``^``, `````) and control characters into one space. Letters,
+    digits, marks and the other symbols (``+``, ``<``, ``$``, emoji) all count. A
+    title made of separators only is compared whole (case folded, spaces collapsed).
+
     >>> title_key("Attention Is All You Need!") == title_key("attention is  all you need")
     True
+    >>> title_key("C++ for ML"), title_key("C# for ML"), title_key("???"), title_key("🚀🚀🚀")
+    ('c++ for ml', 'c# for ml', '???', '🚀🚀🚀')
     """
     text = unicodedata.normalize("NFKC", title).casefold()
-    return _NON_WORD.sub(" ", text).strip()
+    return " ".join(text.translate(_KEY_TABLE).split()) or " ".join(text.split())
+
+
+class _KeyTable(dict):
+    """``str.translate`` table: separators to a space, every other character to itself (filled as met)."""
+
+    def __missing__(self, code: int) -> int:
+        self[code] = value = 32 if _title_separator(chr(code)) else code
+        return value
+
+
+_KEY_TABLE = _KeyTable()
 
 
 def paper_id(title: str) -> str:
@@ -71,15 +102,49 @@ def split_authors(value: Any) -> tuple[str, ...]:
     return tuple(clean_text(a) for a in _AUTHOR_SPLIT.split(str(value)) if a.strip())
 
 
-def check_record(path: Path | str, line: int, data: dict[str, Any], *, what: str = "record") -> Record:
-    """Validate a dict with at least title and abstract; raise InputError naming file and line."""
+#: The record fields a Paper is made of (see :func:`make_paper`); nothing else is kept.
+PAPER_FIELDS = ("title", "abstract", "authors", "author", "date", "year", "url", "doi", "venue", "id")
+
+
+def _text_problem(data: dict[str, Any], what: str) -> str | None:
+    """Why *data*'s title and abstract cannot be read as text, or None."""
+    for name in ("title", "abstract"):
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            kind = "a number" if isinstance(value, (int, float)) else f"a JSON {type(value).__name__}"
+            return f"{what}'s {name} is {kind}, not text"
     missing = [k for k in ("title", "abstract") if not isinstance(data.get(k), str) or not data[k].strip()]
     if missing:
+        return f"{what} has no {' or '.join(missing)}"
+    for name in ("title", "abstract"):
+        if len(data[name]) > MAX_TEXT_CHARS:
+            return (f"{what}'s {name} is {len(data[name]):,} characters, over spaCy's limit of "
+                    f"{MAX_TEXT_CHARS:,}")
+    for name in PAPER_FIELDS:
+        value = data.get(name)
+        if value is None:
+            continue
+        for text in value if isinstance(value, (list, tuple)) else (value,):
+            m = _SURROGATE.search(text) if isinstance(text, str) else None
+            if m:
+                return f"{what}'s {name} holds a lone surrogate ({ascii(m.group())[1:-1]}), which is not a character"
+    return None
+
+
+def check_record(path: Path | str, line: int, data: dict[str, Any], *, what: str = "record") -> Record:
+    """Validate a dict with at least title and abstract; raise InputError naming file and line.
+
+    >>> check_record("a.jsonl", 3, {"title": "T", "abstract": 42})
+    Traceback (most recent call last):
+    kg.errors.InputError: a.jsonl:3: record's abstract is a number, not text (every record needs ...)
+    """
+    problem = _text_problem(data, what)
+    if problem:
         raise InputError(
-            f"{what} has no {' or '.join(missing)}",
+            problem,
             path=path,
             line=line,
-            hint="every record needs a non-empty title and abstract; fix it or pass --skip-invalid",
+            hint="every record needs a title and an abstract as text; fix it or pass --skip-invalid",
         )
     meta = {k: v for k, v in data.items() if k not in ("title", "abstract") and v not in (None, "")}
     return Record(str(path), line, clean_text(data["title"]), clean_text(data["abstract"]), meta)
@@ -144,9 +209,17 @@ def merge_papers(first: Paper, other: Paper) -> Paper:
     return replace(first, sources=sources, **updates)
 
 
+def check_not_binary(path: Path | str, head: bytes) -> None:
+    """Raise InputError if *head* (a file's first bytes) holds a NUL byte: a binary file, not text."""
+    if b"\0" in head:
+        raise InputError("binary file, not text (it holds NUL bytes)", path=path,
+                         hint="remove it from the input, or pass --skip-invalid")
+
+
 def read_text(path: Path) -> str:
     """Read a UTF-8 file; a decoding error names the line and the fix."""
     data = path.read_bytes()
+    check_not_binary(path, data[:8192])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

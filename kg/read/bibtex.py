@@ -23,6 +23,10 @@ _SYMBOLS = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}"
             "ae": "æ", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "i": "ı", "aa": "å", "AA": "Å"}
 
 
+# An accent over a dotless i or j ("\'\i", "\'{\i}", DBLP's forms) is an accented i or j
+_DOTLESS = re.compile(r"(\\[`'^\"~=.])\s*(?:\{\s*\\([ij])\s*\}|\\([ij])(?![A-Za-z]))")
+
+
 class _BibSyntax(Exception):
     def __init__(self, message: str, pos: int) -> None:
         super().__init__(message)
@@ -34,12 +38,15 @@ def latex_to_text(value: str) -> str:
 
     >>> latex_to_text(r"{BERT}: Pre-training of {D}eep \& Caf\'{e} models")
     'BERT: Pre-training of Deep & Café models'
+    >>> latex_to_text(r"Na\"{\i}ve Garc{\'\i}a Garc{\'{\i}}a")
+    'Naïve García García'
     """
     import unicodedata
 
     def accent(m: re.Match[str]) -> str:
         return unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)])
 
+    value = _DOTLESS.sub(lambda m: m.group(1) + (m.group(2) or m.group(3)), value)
     value = re.sub(r"\\([`'^\"~=.])\s*\{?([A-Za-z])\}?", accent, value)
     value = re.sub(r"\\([uvHc])\s*\{([A-Za-z])\}", accent, value)
     value = re.sub(r"\\(ss|ae|aa|AA|[&%$#_{}oOlLi])(?![A-Za-z])",
@@ -111,9 +118,11 @@ def parse_bibtex(text: str) -> Iterator[tuple[int, str, dict[str, str] | _BibSyn
         start_line = text.count("\n", 0, m.start()) + 1
         pos = m.end()
         if entry_type in ("comment", "preamble"):
+            # only the delimiter that opened the entry nests: "@comment{ see (draft }" ends at "}"
+            nesting = {"{": 1, "}": -1} if close == "}" else {"(": 1, ")": -1}
             depth = 1
             while pos < len(text) and depth:
-                depth += {"{": 1, "}": -1, "(": 1, ")": -1}.get(text[pos], 0)
+                depth += nesting.get(text[pos], 0)
                 pos += 1
             continue
         try:

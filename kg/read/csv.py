@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
@@ -12,10 +13,28 @@ from ._records import OnInvalid, Record, checked_record, read_text, report
 
 __all__ = ["read_csv"]
 
+#: The csv module's own cap on a field (131,072 characters by default) is lifted while kg reads:
+#: a long abstract is checked against spaCy's limit like any other record, not refused as bad quoting.
+FIELD_LIMIT = 2**31 - 1
+
+
+@contextlib.contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    old = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
 
 def read_csv(path: Path, *, on_invalid: OnInvalid | None = None) -> Iterator[Record]:
     """Yield one record per CSV row; header names are matched case-insensitively."""
     text = read_text(path)
+    with _field_limit(FIELD_LIMIT):
+        yield from _rows(path, text, on_invalid)
+
+
+def _rows(path: Path, text: str, on_invalid: OnInvalid | None) -> Iterator[Record]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from ._records import OnInvalid, Record, check_record, read_text, report
+from ._records import OnInvalid, Record, checked_record, read_text, report
 
 __all__ = ["NOISE_LINES", "read_dump"]
 
@@ -26,6 +26,19 @@ NOISE_LINES = frozenset(
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _DATE_LINE = re.compile(rf"^(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})$", re.IGNORECASE)
 _GLUED = re.compile(r"^Subscribe(?=\S)")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
+#: Longer lines are never taken for titles.
+MAX_TITLE_CHARS = 300
+
+
+def looks_like_title(line: str) -> bool:
+    """A short line with no sentence in it: what a title looks like, and an abstract does not.
+
+    >>> looks_like_title("Deep Nets for Graphs"), looks_like_title("We train nets. They work.")
+    (True, False)
+    """
+    return (len(line) <= MAX_TITLE_CHARS and not line.endswith(".")
+            and not _SENTENCE_BREAK.search(line))
 
 
 def is_noise(line: str) -> bool:
@@ -70,5 +83,15 @@ def read_dump(path: Path, *, on_invalid: OnInvalid | None = None) -> Iterator[Re
             ), on_invalid)
             i += 1  # resynchronise on the next line
             continue
-        yield check_record(path, t_line, {"title": title, "abstract": abstract})
+        if (looks_like_title(abstract) and i + 2 < len(content)
+                and len(content[i + 2][1]) >= len(abstract) and not looks_like_title(content[i + 2][1])):
+            # title, title, abstract: the first title lost its abstract; do not pair it with the second
+            report(InputError("title line has no abstract line after it (the next line is another title)",
+                              path=path, line=t_line,
+                              hint="add the abstract on the next line, or pass --skip-invalid"), on_invalid)
+            i += 1
+            continue
+        record = checked_record(path, t_line, {"title": title, "abstract": abstract}, on_invalid=on_invalid)
+        if record is not None:
+            yield record
         i += 2
