@@ -22,6 +22,7 @@ try:
 except ImportError:  # Windows: BuildResult.memory stays empty
     resource = None  # type: ignore[assignment]
 
+from .communities import assign_communities
 from .errors import ArgumentError, InputError
 from .extract import extract_papers, load_pipeline
 from .graph import ENTITY, PAPER, build_graph
@@ -192,6 +193,9 @@ def build(
     G = build_graph(stream(), fixed_types=fixed_types, min_cooccurrence=min_cooccurrence)
     timings["graph"] = time.perf_counter() - t0 - timings["extract"]
     _note_memory(memory, "graph")
+    t0 = time.perf_counter()
+    assign_communities(G)
+    timings["communities"] = time.perf_counter() - t0
 
     out = Path(out_dir)
     files = write_exports(G, out, base_iri=base_iri, html=html, store=store, timings=timings,
