@@ -1,0 +1,75 @@
+"""The map of the field (issue 14): communities on the CLI, GraphML and GEXF exports."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.communities import assign_communities, detect_communities
+from kg.errors import ArgumentError
+from kg.export.graphml import tools_graph, write_tools_graph
+from kg.graph import build_graph
+
+from .test_graph import corpus
+
+
+def test_communities_are_seeded_and_numbered_by_size():
+    G = build_graph(corpus())
+    first = detect_communities(G)
+    assert first == detect_communities(build_graph(corpus()))
+    sizes = [list(first.values()).count(c) for c in sorted(set(first.values()))]
+    assert sizes == sorted(sizes, reverse=True)
+    with pytest.raises(ArgumentError):
+        detect_communities(G, resolution=0)
+
+
+def test_hostile_labels_stay_data():
+    G = build_graph(corpus())
+    for n, d in G.nodes(data=True):
+        if d["kind"] == "entity":
+            d["label"] = "<script>alert(1)</script>"
+    assert "<script>" in assign_communities(G)[0].label  # plain text here; every page escapes it
+
+
+def test_cli_communities(seed_build):
+    out = seed_build[1]
+    res = CliRunner().invoke(cli, ["query", "communities", "-d", str(out), "--top", "3", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    assert [r["id"] for r in rows] == [0, 1, 2]
+    assert rows[0]["size"] >= rows[1]["size"] and rows[0]["label"] and rows[0]["papers"]
+    table = CliRunner().invoke(cli, ["query", "communities", "-d", str(out), "--top", "2"])
+    assert table.exit_code == 0 and rows[1]["label"] in table.output
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_tool_exports_read_back(seed_build, tmp_path, fmt):
+    result, out = seed_build
+    G = result.graph
+    target = tmp_path / f"g.{fmt}"
+    res = CliRunner().invoke(cli, ["export", fmt, str(out), "-o", str(target)])
+    assert res.exit_code == 0, res.output
+    H = nx.read_graphml(target) if fmt == "graphml" else nx.read_gexf(target)
+    assert H.number_of_nodes() == G.number_of_nodes() and H.number_of_edges() == G.number_of_edges()
+    for n, d in G.nodes(data=True):
+        h = H.nodes[n]
+        assert h["type"] == (d.get("type") or "paper")
+        if d["kind"] == "entity":
+            assert h["community"] == d["community"] and h["papers"] == d["papers"]
+    assert {d["kind"] for *_, d in H.edges(data=True)} >= {"mention", "co_occurs"}
+
+
+def test_tool_export_is_deterministic_and_plain(tmp_path):
+    G = build_graph(corpus())
+    assign_communities(G)
+    a = write_tools_graph(G, tmp_path / "a.graphml").read_bytes()
+    b = write_tools_graph(G, tmp_path / "b.graphml").read_bytes()
+    assert a == b
+    for _, d in tools_graph(G).nodes(data=True):
+        assert all(isinstance(v, (str, int)) for v in d.values())
+    with pytest.raises(ArgumentError):
+        write_tools_graph(G, tmp_path / "c.x", format="dot")
