@@ -61,7 +61,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import ArgumentError, ExportError
-from .view_layout import layout
+from .view_layout import layout, layout_groups
 from .view_page import (
     PHYSICS_MAX_NODES,
     RENDERERS,
@@ -74,7 +74,14 @@ from .view_page import (
     page,
     read_assets,
 )
-from .view_select import ego_graph, node_label, select_edges, select_ego, select_overview
+from .view_select import (
+    ego_graph,
+    layout_groups_of,
+    node_label,
+    select_edges,
+    select_ego,
+    select_overview,
+)
 
 __all__ = [
     "DEFAULT_EGO_MAX_NODES",
@@ -182,7 +189,9 @@ def render_view(
         heading = title or f"{node_label(G, node_id)} (within {hops} hop{'s' if hops != 1 else ''})"
     edges, omitted_edges = select_edges(G, sel, max_edges)
     index = {n: i for i, n in enumerate(sel.nodes)}
-    positions = layout(sel.nodes, [(index[u], index[v]) for u, v, _, _ in edges])
+    pairs = [(index[u], index[v]) for u, v, _, _ in edges]
+    groups = layout_groups_of(G, sel, edges) if node_id is None else None
+    positions = layout(sel.nodes, pairs) if groups is None else layout_groups(sel.nodes, pairs, groups)
     pg = page(G, sel, edges, omitted_edges, positions, heading, physics, renderer)
     return View(html=_html(pg), title=heading, nodes=len(sel.nodes), edges=len(edges),
                 omitted_nodes=pg.omitted_nodes, omitted_edges=pg.omitted_edges)
