@@ -429,9 +429,8 @@ def test_colour_toggle_community_and_type(browser, map_graph, tmp_path, renderer
 
 @pytest.mark.browser
 def test_cluster_labels_at_overview_zoom(browser, tmp_path):
-    from kg.communities import assign_communities
-
     from bench.views import synthetic_graph
+    from kg.communities import assign_communities
 
     G = synthetic_graph(1500)
     assign_communities(G)
