@@ -28,6 +28,7 @@ from .extract import extract_papers, load_pipeline
 from .graph import ENTITY, PAPER, build_graph
 from .paths import ExportPaths
 from .read import read_papers
+from .trends import assign_years
 
 __all__ = [
     "AUTO_COOCCURRENCE_PAPERS",
@@ -195,6 +196,7 @@ def build(
     _note_memory(memory, "graph")
     t0 = time.perf_counter()
     assign_communities(G)
+    assign_years(G)
     timings["communities"] = time.perf_counter() - t0
 
     out = Path(out_dir)

@@ -21,6 +21,7 @@ from .graph import CO_OCCURS, ENTITY, MENTION, PAPER
 from .neighbourhood import hop_distances
 from .normalize import canonical_key, compact_key
 from .paths import export_paths
+from .trends import Trend, trending
 from .types import ENTITY_TYPES, ROLES
 
 __all__ = ["Hit", "KnowledgeGraph", "load"]
@@ -316,6 +317,16 @@ class KnowledgeGraph:
         built before communities existed gets them detected now.
         """
         return read_communities(self.graph)
+
+    def trending(self, *, since: int | None = None, top: int = 10) -> list[Trend]:
+        """Entities whose share of papers grew the most since the year *since* (default: the last
+        three years of the graph), largest growth first; see :func:`kg.trends.trending`.
+
+        Returns an empty list when no paper has a dated year (the daily-papers
+        dumps carry none). Raises :class:`~kg.errors.ArgumentError` for a bad
+        *since* or *top*.
+        """
+        return trending(self.graph, since=since, top=top)
 
     def view(self, name: str | None = None, *, hops: int = 2, **options: Any) -> Any:
         """An interactive view (displays inline in Jupyter; ``.save(path)`` writes HTML).

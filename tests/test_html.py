@@ -566,3 +566,46 @@ def test_panel_narrows_the_drawing_and_counts_graph_links(browser, map_graph, tm
         _assert_clean(page, record)
     finally:
         ctx.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def dated_graph(map_graph) -> nx.MultiDiGraph:
+    """The small graph with one paper a year, 2019-2024 (its papers are P-...1 to P-...6)."""
+    G = map_graph.copy()
+    for k in range(1, 7):
+        G.nodes[f"P-{k:016x}"]["date"] = f"{2018 + k}-03-01"
+    return G
+
+
+def test_views_without_years_have_no_year_control(map_graph):
+    G = map_graph.copy()
+    for n, d in G.nodes(data=True):
+        if d["kind"] == "paper":
+            d["date"] = "Mar 12"  # the seed dumps' dates: no year, and none is invented
+    assert '"yearRange":null' in render_view(G).html
+    assert '"yearRange":null' in render_view(map_graph).html  # one year only: nothing to filter
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_year_range_filters_papers_and_entities(browser, dated_graph, tmp_path, renderer):
+    path = tmp_path / "dated.html"
+    write_html(dated_graph, path, renderer=renderer, include_papers=True)
+    ctx, page, record = _open(browser, path)
+    try:
+        assert page.evaluate("kgView.meta.yearRange") == [2019, 2024]
+        assert page.locator("#kg-year-from").is_visible()
+        total = page.evaluate("kgView.drawnCount()")
+        # 2022 only: "Attention everywhere" (P-4) with Transformer and attention
+        page.locator("#kg-year-from").fill("2022")
+        page.locator("#kg-year-to").fill("2022")
+        page.wait_for_timeout(100)
+        visible = page.evaluate("kgView.meta.nodes.map((n, i) => [n.label, i])"
+                                ".filter(([l, i]) => !kgView.surface.isHidden(i)).map(([l]) => l)")
+        assert sorted(visible) == ["Attention everywhere", "Transformer", "attention"]
+        assert page.locator("#kg-years").inner_text().strip().endswith("2022")
+        page.evaluate("kgView.setYears(2019, 2024)")
+        assert page.evaluate("kgView.drawnCount()") == total
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)

@@ -73,3 +73,47 @@ def test_tool_export_is_deterministic_and_plain(tmp_path):
         assert all(isinstance(v, (str, int)) for v in d.values())
     with pytest.raises(ArgumentError):
         write_tools_graph(G, tmp_path / "c.x", format="dot")
+
+
+def _dated_graph():
+    G = build_graph(corpus())
+    G.nodes["P-1"]["date"] = "2019"
+    G.nodes["P-2"]["date"] = "2023-01-05"
+    return G
+
+
+def test_years_and_trending():
+    from kg.query import KnowledgeGraph
+    from kg.trends import assign_years, paper_years
+
+    G = _dated_graph()
+    assign_years(G)
+    assert paper_years(G) == {"P-1": 2019, "P-2": 2023}
+    ent = next(n for n, d in G.nodes(data=True) if d["kind"] == "entity" and d["papers"] == 2)
+    assert (G.nodes[ent]["first_year"], G.nodes[ent]["last_year"]) == (2019, 2023)
+    assert G.nodes[ent]["years"] == {"2019": 1, "2023": 1}
+    g = KnowledgeGraph(G)
+    hits = g.trending(since=2021, top=3)
+    assert hits == sorted(hits, key=lambda t: -t.growth)
+    assert g.trending(since=2021, top=50) == g.trending(since=2021, top=50)
+    with pytest.raises(ArgumentError):
+        g.trending(since="2021")
+    with pytest.raises(ArgumentError):
+        g.trending(top=0)
+
+
+def test_no_years_are_invented(seed_graph):
+    G = seed_graph.graph
+    assert seed_graph.trending() == []
+    assert not any("first_year" in d for _, d in G.nodes(data=True))
+
+
+def test_cli_trending(tmp_path):
+    from kg.export.json import write_graph
+
+    write_graph(_dated_graph(), tmp_path / "graph.json")
+    res = CliRunner().invoke(cli, ["query", "trending", "-d", str(tmp_path), "--since", "2021", "--json",
+                                   "--top", "50"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    assert rows and all(r["recent"] + r["earlier"] >= 2 for r in rows)

@@ -116,5 +116,21 @@ def communities(top, directory, as_json):
                     ["id", "size", "papers", "label"])
 
 
+@query.command()
+@click.option("--since", type=int, help="First year of the recent period. [default: the last three years]")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1), help="How many to list.")
+@out_dir_option
+@_json_option
+def trending(since, top, directory, as_json):
+    """Entities whose share of papers grew the most (needs papers with a year)."""
+    rows = [t.to_dict() for t in _load(directory).trending(since=since, top=top)]
+    if as_json:
+        echo_json(rows)
+    elif not rows:
+        click.echo("(no dated papers: trends need a date or year in the input)")
+    else:
+        print_table(rows, ["label", "type", "growth", "recent", "earlier", "first_year", "last_year"])
+
+
 def register(group: click.Group) -> None:
     group.add_command(query)

@@ -8,8 +8,9 @@ keeps kg's nodes and edges (one edge per kind between two nodes, as in
   ``entity``), ``type`` (the entity type, ``paper`` for papers),
   ``community`` (the entity's community, the community most of a paper's
   entities are in, ``-1`` for none), ``papers`` and ``mentions`` (entities),
-  ``degree`` (links in the graph), and ``date``, ``year``, ``url``, ``doi``,
-  ``venue`` for papers (empty where unknown);
+  ``degree`` (links in the graph), ``first_year`` and ``last_year``
+  (entities, 0 where unknown), and ``date``, ``year`` (0 where the date has
+  none), ``url``, ``doi``, ``venue`` for papers (empty where unknown);
 * edges: ``kind`` (``mention``, ``co_occurs``, ``used_for``,
   ``evaluated_on``), ``weight`` (shared papers, mentions or papers giving
   evidence) and ``role`` (a mention's role, else empty).
@@ -29,7 +30,6 @@ files large and the tools slow.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,12 @@ from .._io import atomic_write
 from ..communities import paper_communities
 from ..errors import ArgumentError, ExportError
 from ..graph import ENTITY, PAPER
+from ..trends import year_of
 
 __all__ = ["GRAPH_FORMATS", "tools_graph", "write_tools_graph"]
 
 #: Format name -> file extension.
 GRAPH_FORMATS = {"graphml": ".graphml", "gexf": ".gexf"}
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d|2100)\b")
 
 
 def tools_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -64,9 +64,11 @@ def tools_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
             "mentions": _int(d.get("mentions")),
             "degree": G.degree(n),
         }
+        if not is_paper:
+            attrs.update(first_year=_int(d.get("first_year")), last_year=_int(d.get("last_year")))
         if is_paper:
             date = _str(d.get("date"))
-            attrs.update(date=date, year=year_of(date), url=_str(d.get("url")), doi=_str(d.get("doi")),
+            attrs.update(date=date, year=year_of(date) or 0, url=_str(d.get("url")), doi=_str(d.get("doi")),
                          venue=_str(d.get("venue")))
         H.add_node(n, **attrs)
     for u, v, k, d in G.edges(keys=True, data=True):
@@ -94,16 +96,6 @@ def write_tools_graph(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, forma
     except OSError as exc:
         raise ExportError(f"cannot write {target} ({exc.strerror or exc})") from None
     return target
-
-
-def year_of(date: str) -> int:
-    """The year in a date string, or 0 where there is none ("Mar 12" has none).
-
-    >>> year_of("2021-03-04"), year_of("Mar 12"), year_of("")
-    (2021, 0, 0)
-    """
-    m = _YEAR.search(date or "")
-    return int(m.group(1)) if m else 0
 
 
 def _str(value: Any) -> str:

@@ -135,13 +135,67 @@
   legend.appendChild(el("p", "kg-counts",
     plural(meta.counts.nodes, "node") + ", " + plural(meta.counts.edges, "link")));
 
+  /* A node is drawn unless its type is switched off or it has no paper in the chosen years. */
+  function applyFilters() {
+    var hide = [], show = [], range = state.years;
+    for (var i = 0; i < info.length; i++) {
+      var m = info[i], off = !!state.hiddenTypes[m.type];
+      if (!off && range) {
+        if (m.year !== undefined) off = m.year < range[0] || m.year > range[1];
+        else if (m.years) off = !m.years.some(function (y) { return y >= range[0] && y <= range[1]; });
+        else off = true;  // no dated paper at all
+      }
+      (off ? hide : show).push(i);
+    }
+    surface.setHidden(hide, true);
+    surface.setHidden(show, false);
+    if (state.selected !== null && surface.isHidden(state.selected)) clearSelection();
+  }
+
   function setTypeVisible(type, visible) {
-    var ids = [];
-    for (var i = 0; i < info.length; i++) if (info[i].type === type) ids.push(i);
-    surface.setHidden(ids, !visible);
     state.hiddenTypes[type] = !visible;
     if (toggles[type]) toggles[type].checked = visible;
-    if (!visible && state.selected !== null && info[state.selected].type === type) clearSelection();
+    applyFilters();
+  }
+
+  /* -- the year range, where papers have years ---------------------------------- */
+  state.years = null;
+  function setYears(from, to) {
+    var r = meta.yearRange;
+    from = Math.max(r[0], Math.min(from, r[1]));
+    to = Math.max(from, Math.min(to, r[1]));
+    state.years = from === r[0] && to === r[1] ? null : [from, to];
+    yearFrom.value = from;
+    yearTo.value = to;
+    yearText.textContent = from === to ? String(from) : from + "–" + to;
+    applyFilters();
+  }
+  var yearFrom = null, yearTo = null, yearText = null;
+  if (meta.yearRange) {
+    var yearsBox = el("div", "kg-years");
+    yearsBox.id = "kg-years";
+    yearsBox.appendChild(el("span", "kg-years-title", "Years"));
+    yearFrom = document.createElement("input");
+    yearTo = document.createElement("input");
+    [yearFrom, yearTo].forEach(function (inp, k) {
+      inp.type = "range";
+      inp.min = meta.yearRange[0];
+      inp.max = meta.yearRange[1];
+      inp.step = 1;
+      inp.value = meta.yearRange[k];
+      inp.id = k ? "kg-year-to" : "kg-year-from";
+      inp.setAttribute("aria-label", k ? "last year" : "first year");
+      inp.addEventListener("input", function () {
+        var a = +yearFrom.value, b = +yearTo.value;
+        if (a > b) { if (k) a = b; else b = a; }
+        setYears(a, b);
+      });
+    });
+    yearText = el("span", "kg-years-text", meta.yearRange[0] + "–" + meta.yearRange[1]);
+    yearsBox.appendChild(yearFrom);
+    yearsBox.appendChild(yearTo);
+    yearsBox.appendChild(yearText);
+    document.getElementById("kg-header").insertBefore(yearsBox, document.getElementById("kg-search-box"));
   }
 
   function visibleCount(type) {
@@ -182,6 +236,7 @@
   function focusNode(i) {
     var m = info[i];
     if (state.hiddenTypes[m.type]) setTypeVisible(m.type, true);
+    if (surface.isHidden(i) && meta.yearRange) setYears(meta.yearRange[0], meta.yearRange[1]);
     select(i);
     surface.focus(i);
   }
@@ -445,7 +500,7 @@
   window.kgView = {
     renderer: surface.name, meta: meta, state: state, surface: surface,
     search: search, focusNode: focusNode, select: select, clearSelection: clearSelection,
-    setTypeVisible: setTypeVisible, visibleCount: visibleCount, setColorBy: setColorBy,
+    setTypeVisible: setTypeVisible, visibleCount: visibleCount, setColorBy: setColorBy, setYears: setYears,
     showUndrawn: showUndrawn, colourOf: function (i) { return surface.colour(i); },
     drawnCount: function () { return surface.drawnCount(); },
     domPosition: function (i) { return surface.domPosition(i); },

@@ -35,6 +35,7 @@ import networkx as nx
 from .._io import atomic_write
 from ..errors import ExportError
 from ..graph import CO_OCCURS, EVALUATED_ON, MENTION, PAPER, RELATION_KEYS
+from ..trends import entity_years, paper_years
 from .view_select import Edge, Selection, node_label, paper_count, vis_type
 
 __all__ = ["COMMUNITY_COLORS", "PHYSICS_MAX_NODES", "RENDERERS", "SEARCH_MAX", "TEMPLATE", "TYPE_COLORS",
@@ -148,6 +149,8 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
             })
         return paper_index[p]
 
+    dated = paper_years(G)
+    entity_year = entity_years(G, dated) if dated else {}
     comm_colour = _community_colours(G, sel.nodes)
     colour_by = "community" if comm_colour else "type"
     vis_nodes: list[dict[str, Any]] = []
@@ -178,6 +181,10 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
                                 "links": _graph_degree(G, n)}
         if community is not None:
             meta["community"] = community
+        if is_paper and n in dated:
+            meta["year"] = dated[n]
+        elif n in entity_year:
+            meta["years"] = sorted(entity_year[n])
         if sel.hops is not None:
             meta["hops"] = sel.hops[n]
         if is_paper:
@@ -230,10 +237,18 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
                 "colorBy": colour_by, "communities": communities, "search": search_index,
                 "typeColors": {t: TYPE_COLORS.get(t, _OTHER_COLOR) for t in order},
                 "communityOther": _COMMUNITY_OTHER,
+                "yearRange": _year_range(dated),
                 "counts": {"nodes": len(sel.nodes), "edges": len(edges), "total": sel.total,
                            "omitted_nodes": omitted, "omitted_edges": omitted_edges}}
     return Page(heading=heading, nodes=vis_nodes, edges=vis_edges, options=options, meta=meta_doc,
                 with_vis=renderer == "vis", omitted_nodes=omitted, omitted_edges=omitted_edges)
+
+
+def _year_range(dated: dict[str, int]) -> list[int] | None:
+    """[first, last] year of the dated papers, for the page's year control; None under two years."""
+    if not dated or min(dated.values()) == max(dated.values()):
+        return None
+    return [min(dated.values()), max(dated.values())]
 
 
 def _graph_degree(G: nx.MultiDiGraph, n: str) -> int:
