@@ -3,7 +3,7 @@
 >>> import kg
 >>> result = kg.build(["seeds"], "exports")        # doctest: +SKIP
 >>> result.papers, sorted(result.files)             # doctest: +SKIP
-(361, ['graph.html', 'graph.json', 'graph.ttl', 'store'])
+(361, ['graph.html', 'graph.json', 'graph.ttl', 'report.html', 'store'])
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def write_exports(
     html_max_nodes: int | None = None,
     memory: dict[str, int] | None = None,
 ) -> dict[str, Path]:
-    """Write graph.json, graph.ttl, graph.html and store/ for *G* into *out*.
+    """Write graph.json, graph.ttl, graph.html, report.html and store/ for *G* into *out*.
 
     *timings* and *memory*, when given, receive each export's seconds and the
     peak resident memory after it (see :attr:`BuildResult.memory`).
@@ -252,6 +252,11 @@ def write_exports(
         files["graph.html"] = out / "graph.html"
         timings["export_html"] = time.perf_counter() - t0
         _note_memory(memory, "export_html")
+        from .export.report import write_report
+
+        t0 = time.perf_counter()
+        files["report.html"] = write_report(G, out / "report.html")
+        timings["export_report"] = time.perf_counter() - t0
     if store:
         from .store import build_store
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import networkx as nx
 import pytest
@@ -117,3 +118,61 @@ def test_cli_trending(tmp_path):
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
     assert rows and all(r["recent"] + r["earlier"] >= 2 for r in rows)
+
+
+# -- kg report -------------------------------------------------------------------
+
+
+def test_build_writes_the_report_and_it_opens_offline(seed_build):
+    import os
+
+    from .browser import launch, missing_reason, open_offline
+
+    result, out = seed_build
+    path = out / "report.html"
+    assert result.files["report.html"] == path
+    text = path.read_text(encoding="utf-8")
+    assert "<script" not in text and "http-equiv=\"Content-Security-Policy\"" in text
+    assert "Communities" in text and "<svg" in text
+    reason = missing_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with launch() as browser, open_offline(browser, path) as (page, record):
+        assert page.locator("h1").inner_text() == "kg report"
+        assert page.locator("svg.chart").count() >= 4
+        assert record.requests == [] and record.console_errors == [] and record.page_errors == []
+
+
+def test_cli_report_md_and_html(seed_build, tmp_path):
+    out = seed_build[1]
+    md = tmp_path / "r.md"
+    res = CliRunner().invoke(cli, ["report", "-d", str(out), "-f", "md", "-o", str(md)])
+    assert res.exit_code == 0, res.output
+    text = md.read_text(encoding="utf-8")
+    assert text.startswith("# kg report") and "## Communities" in text and "no trends" in text
+    again = tmp_path / "r2.md"
+    CliRunner().invoke(cli, ["report", "-d", str(out), "-f", "md", "-o", str(again)])
+    assert again.read_bytes() == md.read_bytes()
+
+
+HOSTILE = '<img src=x onerror=alert(1)> *bold* [x](javascript:alert(1)) | pipe'
+
+
+def test_report_escapes_data():
+    from kg.export.report import render_html, render_markdown, report_data
+
+    G = build_graph(corpus())
+    for n, d in G.nodes(data=True):
+        d["label" if d["kind"] == "entity" else "title"] = HOSTILE
+        if d["kind"] == "paper":
+            d["url"] = "javascript:alert(1)"
+    data = report_data(G)
+    page = render_html(data, title=HOSTILE)
+    assert "<img" not in page and 'href="javascript' not in page and "&lt;img" in page
+    md = render_markdown(data, title=HOSTILE)
+    assert not re.search(r"(?<!\\)<img", md) and "](javascript" not in md and "\\*bold\\*" in md
+    for line in md.splitlines():
+        if line.startswith("| "):
+            assert line.count(" | ") == line.replace("\\|", "").count(" | ")
