@@ -1,29 +1,27 @@
-"""Shared fixtures: a real build of the seed corpus, made once per test session."""
+"""Shared fixtures: a real build of the seed corpus, made once per test session (slow tests only).
+
+Helpers and hand-made corpora are in tests/helpers.py.
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+import kg
 
+from .helpers import SEEDS, require
 
-def require(condition: bool, reason: str) -> None:
-    """Skip when a component is missing, but fail under CI=true, where everything must be installed."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"missing under CI=true: {reason}")
-    pytest.skip(reason)
+__all__ = ["require"]  # tests/test_push*.py import require from here; its home is tests/helpers.py
+
+# kg.build is both a submodule and the function kg/__init__.py exports lazily. Importing the submodule
+# before the attribute is read (doctest collection of kg/ does) leaves `kg.build` bound to the module,
+# so read the attribute first. (A kg bug: `import kg.build; kg.build(...)` fails the same way.)
+kg.build  # noqa: B018
 
 
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory):
-    """`kg.build` of seeds/ with the shipped model, into a temp folder (runs once)."""
+    """`kg.build` of seeds/ with the shipped model, into a temp folder (runs once; tests using it are slow)."""
     import kg
 
     out = tmp_path_factory.mktemp("seed-build")
@@ -38,8 +36,10 @@ def seed_graph(seed_build):
     return kg.load(seed_build[1])
 
 
-def top_entity(G) -> str:
-    """Label of the entity in the most papers: a name every seed build has, whatever the model finds."""
-    node = max((n for n, d in G.nodes(data=True) if d.get("kind") == "entity"),
-               key=lambda n: (G.nodes[n]["papers"], n))
-    return G.nodes[node]["label"]
+def pytest_collection_modifyitems(config, items):
+    """Keep `-m "not slow"` fast: browser and server tests are slow too; seed-build tests must say so."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("server"):
+            item.add_marker(pytest.mark.slow)
+        if {"seed_build", "seed_graph"} & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("slow"):
+            raise pytest.UsageError(f"{item.nodeid} uses the seed build: mark it @pytest.mark.slow")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 
-from .conftest import ROOT, top_entity
+from .helpers import ROOT, top_entity
 
 
 def all_commands(group=cli, prefix=()):
@@ -71,6 +71,7 @@ def test_skip_invalid_reports_and_counts(tmp_path):
     assert any(e["text"] == "SparseAttn" and e["role"] == "proposes" for e in obj["entities"])
 
 
+@pytest.mark.slow
 def test_query_cli_human_and_json(seed_build):
     result, out = seed_build
     name = top_entity(result.graph)
@@ -82,6 +83,7 @@ def test_query_cli_human_and_json(seed_build):
     assert rows and all("id" in row and "label" in row for row in rows)
 
 
+@pytest.mark.slow
 def test_query_unknown_name_exit_3_with_suggestions(seed_build):
     _, out = seed_build
     r = kg_cmd("query", "papers", "zzqx no such entity", "--dir", str(out))

@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import networkx as nx
+import pytest
 
 from kg.export.json import read_graph, write_graph
 from kg.graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR, build_graph
 from kg.normalize import canonical_key, entity_id
 from kg.types import Mention, Paper, RelationMention
 
-S1 = "We propose FooNet for image classification."
-S2 = "FooNet reaches 90% accuracy on ImageNet."
-
-
-def _mention(pid, text, sentence, type, role="mentions", sent_start=0):
-    start = sentence.index(text)
-    return Mention(pid, "abstract", sent_start + start, sent_start + start + len(text), text, type, sentence,
-                   sent_start, role=role)
-
-
-def corpus():
-    p1 = Paper(id="P-1", title="FooNet", abstract=S1 + " " + S2, authors=("A",), sources=("x.jsonl:1",))
-    p2 = Paper(id="P-2", title="Other", abstract=S2, sources=("x.jsonl:2",))
-    off = len(S1) + 1
-    m1 = [_mention("P-1", "FooNet", S1, "method", "proposes"),
-          _mention("P-1", "image classification", S1, "task"),
-          _mention("P-1", "FooNet", S2, "method", sent_start=off),
-          _mention("P-1", "accuracy", S2, "metric", sent_start=off),
-          _mention("P-1", "ImageNet", S2, "dataset", "evaluates_on", sent_start=off)]
-    r1 = [RelationMention("P-1", "used_for", m1[0], m1[1], "for", S1),
-          RelationMention("P-1", "evaluated_on", m1[2], m1[4], "reaches 90% accuracy on", S2)]
-    m2 = [_mention("P-2", "FooNet", S2, "method"), _mention("P-2", "ImageNet", S2, "dataset", "evaluates_on")]
-    return [(p1, m1, r1), (p2, m2, [])]
+from .helpers import S1, S2, foonet_corpus, mention
 
 
 def test_nodes_and_attributes():
-    G = build_graph(corpus())
+    G = build_graph(foonet_corpus())
     foonet = entity_id("method", canonical_key("FooNet"))
     assert G.nodes["P-1"]["kind"] == PAPER and G.nodes["P-1"]["authors"] == ["A"]
     assert G.nodes[foonet]["kind"] == ENTITY and G.nodes[foonet]["type"] == "method"
@@ -44,7 +23,7 @@ def test_nodes_and_attributes():
 
 
 def test_paper_entity_edges_have_strongest_role_and_all_evidence():
-    G = build_graph(corpus())
+    G = build_graph(foonet_corpus())
     foonet = entity_id("method", canonical_key("FooNet"))
     edge = G.edges["P-1", foonet, MENTION]
     assert edge["role"] == "proposes"
@@ -55,7 +34,7 @@ def test_paper_entity_edges_have_strongest_role_and_all_evidence():
 
 
 def test_cooccurrence_weight_counts_papers():
-    G = build_graph(corpus())
+    G = build_graph(foonet_corpus())
     a = entity_id("method", canonical_key("FooNet"))
     b = entity_id("dataset", canonical_key("ImageNet"))
     u, v = sorted([a, b])
@@ -63,7 +42,7 @@ def test_cooccurrence_weight_counts_papers():
 
 
 def test_relations_with_evidence():
-    G = build_graph(corpus())
+    G = build_graph(foonet_corpus())
     m = entity_id("method", canonical_key("FooNet"))
     t = entity_id("task", canonical_key("image classification"))
     d = entity_id("dataset", canonical_key("ImageNet"))
@@ -72,7 +51,7 @@ def test_relations_with_evidence():
 
 
 def test_json_round_trip_is_identical(tmp_path):
-    G = build_graph(corpus())
+    G = build_graph(foonet_corpus())
     write_graph(G, tmp_path / "g.json")
     H = read_graph(tmp_path / "g.json")
     assert isinstance(H, nx.MultiDiGraph)
@@ -83,13 +62,13 @@ def test_json_round_trip_is_identical(tmp_path):
 
 
 def test_build_is_deterministic():
-    assert nx.utils.graphs_equal(build_graph(corpus()), build_graph(corpus()))
+    assert nx.utils.graphs_equal(build_graph(foonet_corpus()), build_graph(foonet_corpus()))
 
 
 def test_graph_keeps_enough_to_rebuild_itself(tmp_path):
     from kg.graph import extractions_from_graph
 
-    G = build_graph(corpus())
+    G = build_graph(foonet_corpus())
     write_graph(G, tmp_path / "g.json")
     H = build_graph(extractions_from_graph(read_graph(tmp_path / "g.json")))
     write_graph(H, tmp_path / "h.json")
@@ -97,13 +76,14 @@ def test_graph_keeps_enough_to_rebuild_itself(tmp_path):
 
 
 def test_min_cooccurrence_drops_single_paper_pairs():
-    G = build_graph(corpus(), min_cooccurrence=2)
+    G = build_graph(foonet_corpus(), min_cooccurrence=2)
     pairs = [(u, v, d["weight"]) for u, v, k, d in G.edges(keys=True, data=True) if k == CO_OCCURS]
     assert pairs and all(w >= 2 for _, _, w in pairs)
-    all_pairs = [k for _, _, k in build_graph(corpus()).edges(keys=True) if k == CO_OCCURS]
+    all_pairs = [k for _, _, k in build_graph(foonet_corpus()).edges(keys=True) if k == CO_OCCURS]
     assert len(all_pairs) > len(pairs)
 
 
+@pytest.mark.slow
 def test_write_json_is_the_node_link_json_of_the_graph(seed_graph, tmp_path):
     # write_graph streams chunks and formats co-occurrence edges itself: it must still write
     # exactly what json.dumps of NetworkX's node-link data would, also for odd edges and strings
@@ -128,11 +108,11 @@ def test_build_graph_pauses_the_collector_and_restores_it():
     import gc
 
     assert gc.isenabled()
-    build_graph(corpus())
+    build_graph(foonet_corpus())
     assert gc.isenabled()
     gc.disable()
     try:
-        build_graph(corpus())
+        build_graph(foonet_corpus())
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
@@ -147,7 +127,7 @@ def test_gc_paused_leaves_objects_the_program_froze_frozen():
     try:
         frozen = gc.get_freeze_count()
         with gc_paused():
-            build_graph(corpus())
+            build_graph(foonet_corpus())
         # kg's promotion trick (freeze + unfreeze) must not unfreeze them: that would leave 0
         # (a few frozen objects may die meanwhile, by reference counting)
         assert gc.get_freeze_count() > frozen // 2
@@ -158,7 +138,7 @@ def test_gc_paused_leaves_objects_the_program_froze_frozen():
 def test_evidence_keeps_each_confidence_as_given():
     # evidence records share equal confidences; 1 and 1.0, 0.0 and -0.0 are equal keys but not the same JSON
     p = Paper(id="P-1", title="T", abstract=S1)
-    ms = [_mention("P-1", "FooNet", S1, "method"), _mention("P-1", "image classification", S1, "task")]
+    ms = [mention("P-1", "FooNet", S1, "method"), mention("P-1", "image classification", S1, "task")]
     values = [(1.0, 1), (-0.0, 0.0)]
     for first, second in values:
         a = Mention(**{**ms[0].to_dict(), "confidence": first})
@@ -170,18 +150,16 @@ def test_evidence_keeps_each_confidence_as_given():
 
 
 def test_a_paper_given_twice_is_a_clear_error():
-    import pytest
-
     from kg.errors import InputError
 
-    (p1, m1, r1), _ = corpus()
+    (p1, m1, r1), _ = foonet_corpus()
     with pytest.raises(InputError, match="given twice"):
         build_graph([(p1, m1, r1), (p1, m1, r1)])
 
 
 def test_mentions_may_come_as_a_generator():
-    expected = build_graph(corpus())
-    G = build_graph((p, (m for m in ms), rs) for p, ms, rs in corpus())
+    expected = build_graph(foonet_corpus())
+    G = build_graph((p, (m for m in ms), rs) for p, ms, rs in foonet_corpus())
     assert nx.utils.edges_equal(G.edges(keys=True, data=True), expected.edges(keys=True, data=True))
 
 
@@ -202,12 +180,12 @@ def test_relations_must_fit_the_entity_types():
     """A relation is kept only between the types the schema gives it (kg.graph.RELATION_ENDS)."""
     from kg.graph import RELATION_ENDS
 
-    paper, ms, _ = corpus()[0]
+    paper, ms, _ = foonet_corpus()[0]
     wrong = [RelationMention("P-1", USED_FOR, ms[2], ms[4], "on", S2),        # method -> dataset
              RelationMention("P-1", EVALUATED_ON, ms[1], ms[4], "on", S1)]    # task -> dataset
     G = build_graph([(paper, ms, wrong)])
     assert not [k for *_, k in G.edges(keys=True) if k in RELATION_ENDS]
-    G = build_graph(corpus())
+    G = build_graph(foonet_corpus())
     for u, v, k in G.edges(keys=True):
         if k in RELATION_ENDS:
             assert (G.nodes[u]["type"], G.nodes[v]["type"]) == RELATION_ENDS[k]

@@ -15,7 +15,7 @@ from kg.errors import ArgumentError
 from kg.export.graphml import tools_graph, write_tools_graph
 from kg.graph import build_graph
 
-from .test_graph import corpus
+from .helpers import foonet_corpus as corpus
 
 
 def test_communities_are_seeded_and_numbered_by_size():
@@ -36,6 +36,7 @@ def test_hostile_labels_stay_data():
     assert "<script>" in assign_communities(G)[0].label  # plain text here; every page escapes it
 
 
+@pytest.mark.slow
 def test_cli_communities(seed_build):
     out = seed_build[1]
     res = CliRunner().invoke(cli, ["query", "communities", "-d", str(out), "--top", "3", "--json"])
@@ -47,6 +48,7 @@ def test_cli_communities(seed_build):
     assert table.exit_code == 0 and rows[1]["label"] in table.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_tool_exports_read_back(seed_build, tmp_path, fmt):
     result, out = seed_build
@@ -103,6 +105,7 @@ def test_years_and_trending():
         g.trending(top=0)
 
 
+@pytest.mark.slow
 def test_no_years_are_invented(seed_graph):
     G = seed_graph.graph
     assert seed_graph.trending() == []
@@ -123,6 +126,7 @@ def test_cli_trending(tmp_path):
 # -- kg report -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_build_writes_the_report_and_it_opens_offline(seed_build):
     import os
 
@@ -145,6 +149,7 @@ def test_build_writes_the_report_and_it_opens_offline(seed_build):
         assert record.requests == [] and record.console_errors == [] and record.page_errors == []
 
 
+@pytest.mark.slow
 def test_cli_report_md_and_html(seed_build, tmp_path):
     out = seed_build[1]
     md = tmp_path / "r.md"

@@ -7,13 +7,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from .test_training import tiny_scierc
+from .helpers import ROOT, tiny_scierc
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bench" / "ner_variants.py"
 
 
@@ -111,6 +109,7 @@ def test_mention_replace_swaps_same_type_mentions_and_keeps_the_rest():
     assert len(list(mention_replace_augmenter(pool, level=0.0)(nlp, Example(doc, doc)))) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", ["untyped", "mentions", "half"])
 def test_variant_trains_and_scores_on_a_tiny_corpus(tmp_path, variant):
     data = tiny_scierc(tmp_path)

@@ -13,8 +13,7 @@ from kg.graph import build_graph
 from kg.normalize import canonical_key, entity_id
 from kg.query import KnowledgeGraph
 
-from .conftest import top_entity
-from .test_graph import corpus
+from .helpers import foonet_corpus, top_entity
 
 FOONET = entity_id("method", canonical_key("FooNet"))
 IMAGENET = entity_id("dataset", canonical_key("ImageNet"))
@@ -22,7 +21,7 @@ IMAGENET = entity_id("dataset", canonical_key("ImageNet"))
 
 @pytest.fixture()
 def g(tmp_path):
-    write_graph(build_graph(corpus()), tmp_path / "graph.json")
+    write_graph(build_graph(foonet_corpus()), tmp_path / "graph.json")
     return kg.load(tmp_path)
 
 
@@ -121,6 +120,7 @@ def test_find_filters_by_type(g):
     assert all(h.kind == "paper" for h in g.find("a", kind="paper"))
 
 
+@pytest.mark.slow
 def test_neighbors_limit_ranks_by_strength(seed_graph):
     name = top_entity(seed_graph.graph)
     hits = seed_graph.neighbors(name, limit=10)
@@ -130,6 +130,7 @@ def test_neighbors_limit_ranks_by_strength(seed_graph):
     assert seed_graph.neighbors(name)[:10] == hits
 
 
+@pytest.mark.slow
 def test_related_ties_go_to_the_entity_in_more_papers(seed_graph):
     hits = seed_graph.related("diffusion model", top=20)
     G = seed_graph.graph
@@ -137,6 +138,7 @@ def test_related_ties_go_to_the_entity_in_more_papers(seed_graph):
         assert (a.score, G.nodes[a.id]["papers"]) >= (b.score, G.nodes[b.id]["papers"])
 
 
+@pytest.mark.slow
 def test_communities_of_the_seeds(seed_graph):
     import networkx as nx
 
@@ -156,6 +158,7 @@ def test_communities_of_the_seeds(seed_graph):
     assert G.graph["communities"][0]["label"] == big.label
 
 
+@pytest.mark.slow
 def test_seed_graph_answers(seed_graph):
     name = top_entity(seed_graph.graph)
     hits = seed_graph.neighbors(name)

@@ -16,12 +16,12 @@ from click.testing import CliRunner
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.errors import ExportError
+from kg.errors import ArgumentError, ExportError
 from kg.export.json import write_graph
 from kg.export.rdf import (
     DEFAULT_BASE_IRI,
-    RDF_FORMATS,
     KG,
+    RDF_FORMATS,
     default_graph_iri,
     entity_iri,
     graph_to_rdf,
@@ -34,54 +34,13 @@ from kg.export.rdf import (
 )
 from kg.graph import build_graph
 from kg.normalize import canonical_key, entity_id
-from kg.types import Mention, Paper, RelationMention
+
+from .helpers import HOSTILE_AUTHOR, HOSTILE_ENTITY, HOSTILE_TITLE, IN_CI, S1, S2, corpus
 
 SDO = rdflib.Namespace("https://schema.org/")  # rdflib's SDO warns when pytest probes module attributes
 
-S1 = "We propose FooNet for image classification."
-S2 = "FooNet reaches 90% accuracy on ImageNet."
-
-#: Titles and names that break naive serialisers: quotes, newlines, '>', triple quotes, backslashes,
-#: emoji, right-to-left text, control characters, things that look like Turtle/SPARQL syntax.
-HOSTILE_TITLE = ('He said "hi" \'twice\'\nthen <b>left</b> > """triple""" \\ back\\slash \\n '
-                 "\U0001F9EA\U0001F468\u200D\U0001F52C שלום עולם مرحبا \r\t tab \x00nul \x7f "
-                 "} . ; @prefix x: <y> . _:b0 ^^xsd:string \u2028line\u2029sep\x85nel .\n")
 # rdflib's own parsers use its deprecated ConjunctiveGraph internally
 pytestmark = pytest.mark.filterwarnings("ignore:.*(ConjunctiveGraph|default_context).*:DeprecationWarning")
-
-HOSTILE_AUTHOR = 'O\'Brien, "Ann" <ann@example.org> \\ ⟨רות⟩'
-HOSTILE_ENTITY = 'Net">evil'
-
-
-def _mention(pid, text, sentence, type, role="mentions", sent_start=0, field="abstract", confidence=1.0,
-             source="model"):
-    start = sentence.index(text)
-    return Mention(pid, field, sent_start + start, sent_start + start + len(text), text, type, sentence,
-                   sent_start, role=role, confidence=confidence, source=source)
-
-
-def corpus():
-    """Three hand-made papers (no spaCy): roles, relations, co-occurrence and a hostile one."""
-    p1 = Paper(id="P-1", title="FooNet", abstract=S1 + " " + S2, authors=("A. Author", "B. Author"),
-               date="2024-03-12", url="https://example.org/papers/1?x=1&y=2", doi="10.1000/xyz",
-               venue="ICML", identifier="arXiv:2403.00001", sources=("x.jsonl:1",))
-    p2 = Paper(id="P-2", title="Other", abstract=S2, date="2023", url="not a url <>", sources=("x.jsonl:2",))
-    s3 = f"We use {HOSTILE_ENTITY} on ImageNet."
-    p3 = Paper(id="P-3", title=HOSTILE_TITLE, abstract=s3, authors=(HOSTILE_AUTHOR,), date="March 2024",
-               sources=("x.jsonl:3",))
-    off = len(S1) + 1
-    m1 = [_mention("P-1", "FooNet", S1, "method", "proposes", confidence=0.87),
-          _mention("P-1", "image classification", S1, "task", source="rule"),
-          _mention("P-1", "FooNet", S2, "method", sent_start=off),
-          _mention("P-1", "accuracy", S2, "metric", sent_start=off),
-          _mention("P-1", "ImageNet", S2, "dataset", "evaluates_on", sent_start=off),
-          Mention("P-1", "title", 0, 6, "FooNet", "method", "FooNet", 0, role="mentions")]
-    r1 = [RelationMention("P-1", "used_for", m1[0], m1[1], "for", S1),
-          RelationMention("P-1", "evaluated_on", m1[2], m1[4], "reaches 90% accuracy on", S2)]
-    m2 = [_mention("P-2", "FooNet", S2, "method"), _mention("P-2", "ImageNet", S2, "dataset", "evaluates_on")]
-    m3 = [_mention("P-3", HOSTILE_ENTITY, s3, "method", "uses"), _mention("P-3", "ImageNet", s3, "dataset")]
-    r3 = [RelationMention("P-3", "evaluated_on", m3[0], m3[1], "on", s3)]
-    return [(p1, m1, r1), (p2, m2, []), (p3, m3, r3)]
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +242,9 @@ def test_turtle_is_written_directly_and_parses_to_the_ntriples(fmt, base, tmp_pa
     # rdflib, with its own parsers
     ref_g = rdflib.Graph().parse(nt, format="nt")
     if fmt == "trig":
-        parsed = rdflib.Dataset().parse(path, format="trig").graph(rdflib.URIRef(default_graph_iri(base)))
+        ds = rdflib.Dataset()
+        ds.parse(path, format="trig")  # rdflib 7.0's Dataset.parse returns a Graph, not the Dataset
+        parsed = ds.graph(rdflib.URIRef(default_graph_iri(base)))
     else:
         parsed = rdflib.Graph().parse(path, format="turtle")
     assert len(parsed) == len(ref_g) == n and set(parsed) == set(ref_g)
@@ -348,7 +309,8 @@ def test_jsonld_has_a_context(G, tmp_path):
     assert first["@id"] == "paper:P-1" and first["@type"] == ["schema:ScholarlyArticle"]
     # with a graph IRI the JSON-LD document is a named graph
     write_rdf(G, path, format="jsonld", graph_iri="https://example.org/g")
-    ds = rdflib.Dataset().parse(path, format="json-ld")
+    ds = rdflib.Dataset()
+    ds.parse(path, format="json-ld")
     assert len(ds.graph(rdflib.URIRef("https://example.org/g"))) == len(graph_to_rdf(G))
 
 
@@ -375,16 +337,16 @@ def test_base_iri_is_configurable(G, tmp_path):
 
 
 @pytest.mark.parametrize("base", ["not an iri", "https://example.org/kg", "https://exa mple.org/", "relative/"])
-def test_bad_base_iri_is_an_export_error(G, tmp_path, base):
-    with pytest.raises(ExportError, match="base IRI"):
+def test_bad_base_iri_is_an_argument_error(G, tmp_path, base):
+    with pytest.raises(ArgumentError, match="base IRI"):
         write_rdf(G, tmp_path / "g.ttl", base_iri=base)
     assert not (tmp_path / "g.ttl").exists()
 
 
 def test_unknown_format_and_bad_graph_iri(G, tmp_path):
-    with pytest.raises(ExportError, match="unknown RDF format"):
+    with pytest.raises(ArgumentError, match="unknown RDF format"):
         write_rdf(G, tmp_path / "g.x", format="rdfxml")
-    with pytest.raises(ExportError, match="graph IRI"):
+    with pytest.raises(ArgumentError, match="graph IRI"):
         write_rdf(G, tmp_path / "g.trig", format="trig", graph_iri="urn:x y")
 
 
@@ -436,17 +398,11 @@ def test_write_is_atomic_on_failure(tmp_path):
 
 
 def _validate(g: rdflib.Graph):
-    pyshacl = pytest.importorskip("pyshacl") if not _ci() else __import__("pyshacl")
+    pyshacl = pytest.importorskip("pyshacl") if not IN_CI else __import__("pyshacl")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         conforms, _, text = pyshacl.validate(g, shacl_graph=rdflib.Graph().parse(shapes_path()))
     return conforms, text
-
-
-def _ci() -> bool:
-    from tests.conftest import IN_CI
-
-    return IN_CI
 
 
 def test_shacl_validates_the_export(G, tmp_path):
@@ -499,7 +455,7 @@ def test_kg_export_cli(G, tmp_path):
                                  "--base-iri", "https://example.org/kg/"])
     assert result.exit_code == 0 and "https://example.org/kg/paper/P-1" in (tmp_path / "x.nt").read_text()
     result = runner.invoke(cli, ["export", str(tmp_path), "--base-iri", "nope"])
-    assert result.exit_code == 1 and result.output.count("\n") == 1 and "base IRI" in result.output
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "base IRI" in result.output
     result = runner.invoke(cli, ["export", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "kg build" in result.output
 

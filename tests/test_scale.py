@@ -20,7 +20,7 @@ from kg.errors import KGError
 from kg.export.json import read_graph
 from kg.read import read_papers
 
-from .conftest import ROOT, SEEDS, require
+from .helpers import ROOT, SEEDS, require
 
 EXPORTS = ("graph.json", "graph.ttl")
 
@@ -54,6 +54,7 @@ def one_process_build(seed_papers, tmp_path_factory):
     return corpus, tmp / "out"
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_build_is_byte_identical(needs_dask, one_process_build, tmp_path):
     corpus, reference = one_process_build
     dist = kg.build([corpus], tmp_path, html=False, store=False, dask="local")
@@ -62,6 +63,7 @@ def test_dask_local_cluster_build_is_byte_identical(needs_dask, one_process_buil
         assert (reference / name).read_bytes() == (tmp_path / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_worker_processes_build_is_byte_identical(one_process_build, tmp_path):
     corpus, reference = one_process_build
     # batch_size 16: 8 papers a batch, 16 a chunk, so 40 papers make 3 chunks over 2 processes
@@ -71,6 +73,7 @@ def test_worker_processes_build_is_byte_identical(one_process_build, tmp_path):
         assert (reference / name).read_bytes() == (tmp_path / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_dask_yields_in_input_order_across_partitions(needs_dask, seed_papers):
     from kg.extract.distributed import extract_papers_dask
 
@@ -82,6 +85,7 @@ def test_dask_yields_in_input_order_across_partitions(needs_dask, seed_papers):
     assert ticks == [3, 3, 3, 3]
 
 
+@pytest.mark.slow
 def test_update_adds_papers_without_reextracting_old_ones(seed_papers, tmp_path):
     part_a, part_b = seed_papers[:20], seed_papers[20:32]
     repeated = part_a[5]
@@ -121,6 +125,7 @@ def test_update_adds_papers_without_reextracting_old_ones(seed_papers, tmp_path)
     assert sorted(H.nodes) == sorted(G.nodes)
 
 
+@pytest.mark.slow
 def test_update_with_only_known_papers_extracts_nothing(seed_papers, tmp_path):
     file_a = write_jsonl(tmp_path / "a.jsonl", seed_papers[:6])
     out = tmp_path / "exports"
@@ -134,6 +139,7 @@ def test_update_with_only_known_papers_extracts_nothing(seed_papers, tmp_path):
     assert (out / "graph.json").read_bytes() != before  # only the new sources changed
 
 
+@pytest.mark.slow
 def test_bad_dask_address_is_a_clean_error(needs_dask, seed_papers, tmp_path):
     corpus = write_jsonl(tmp_path / "papers.jsonl", seed_papers[:2])
     r = subprocess.run([sys.executable, "-m", "kg", "build", str(corpus), "-o", str(tmp_path / "out"), "-q",

@@ -16,17 +16,8 @@ from kg.graph import build_graph
 from kg.normalize import canonical_key, entity_id
 from kg.query import KnowledgeGraph
 from kg.store import SelectResult, build_store, format_result, sparql
-from tests.test_rdf import HOSTILE_TITLE, corpus
 
-#: Neighbours of an entity over every link kg exports, as SPARQL (the store's answer to KnowledgeGraph.neighbors).
-NEIGHBOURS = """
-SELECT DISTINCT ?id WHERE {
-  ?e kg:id ?start .
-  { ?e ?p ?n } UNION { ?n ?p ?e }
-  VALUES ?p { kg:proposes kg:uses kg:evaluatesOn schema:mentions kg:usedFor kg:evaluatedOn kg:coOccursWith }
-  ?n kg:id ?id .
-} ORDER BY ?id
-"""
+from .helpers import HOSTILE_TITLE, NEIGHBOURS, corpus
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +115,7 @@ def test_neighbour_query_equals_the_python_api(G, store):
     for name in ("FooNet", "ImageNet", "image classification"):
         node = kg.resolve(name)
         expected = sorted(h.id for h in kg.neighbors(node))
+        assert expected, name
         got = [r["id"] for r in sparql(store, NEIGHBOURS, bindings={"start": node})]
         assert got == expected, name
 

