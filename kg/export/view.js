@@ -760,17 +760,36 @@
       var s = view.s, tx = view.tx, ty = view.ty;
       ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.lineJoin = "round";
       clusters.forEach(function (c, k) {
-        var px = k < 8 ? 15 : 13, x = c.x * s + tx, y = c.y * s + ty - px / 2 - 6;  // just above its nodes
-        var text = c.label.split(" · ").slice(0, 2).join(" · ");
+        var px = k < 8 ? 15 : 13, text = c.label.split(" · ").slice(0, 2).join(" · ");
         ctx.font = "600 " + px + "px system-ui, sans-serif";
-        var w = ctx.measureText(text).width;
-        if (x + w / 2 < 0 || x - w / 2 > W || y < -20 || y > H + 20) return;
-        if (!occupy(occupied, x - w / 2 - 4, y - px / 2 - 3, x + w / 2 + 4, y + px / 2 + 3, cellPx, true)) return;
+        var w = ctx.measureText(text).width, lb = legendBox(), x = 0, y = 0, free = false;
+        // just above its nodes, else just below them
+        var tries = [c.y * s + ty - px / 2 - 6, (c.y + c.h) * s + ty + px / 2 + 8];
+        for (var t = 0; t < tries.length && !free; t++) {
+          y = tries[t];
+          if (y < -20 || y > H + 20) continue;
+          // keep the name on screen and off the legend (drawn over the canvas at the top left)
+          var left = lb && y < lb.bottom + px ? lb.right + 6 : 0;
+          x = Math.max(left + w / 2 + 4, Math.min(c.x * s + tx, W - w / 2 - 4));
+          free = occupy(occupied, x - w / 2 - 4, y - px / 2 - 3, x + w / 2 + 4, y + px / 2 + 3, cellPx, true);
+        }
+        if (!free || x + w / 2 < 0 || x - w / 2 > W) return;
         occupy(occupied, x - w / 2 - 4, y - px / 2 - 3, x + w / 2 + 4, y + px / 2 + 3, cellPx, false);
         ctx.globalAlpha = 0.92; ctx.lineWidth = 5; ctx.strokeStyle = "#ffffff"; ctx.strokeText(text, x, y);
         ctx.globalAlpha = 1; ctx.fillStyle = shade(c.color); ctx.fillText(text, x, y);
         state.clusterLabels++;
       });
+    }
+
+    var legendRect = null;
+    function legendBox() {  // the legend's box in the canvas's coordinates, measured once per draw
+      if (legendRect === null) {
+        var l = document.getElementById("kg-legend"), c = canvas.getBoundingClientRect();
+        if (!l) return null;
+        var r = l.getBoundingClientRect();
+        legendRect = { right: r.right - c.left, bottom: r.bottom - c.top };
+      }
+      return legendRect;
     }
 
     function shade(hex) {  // a darker shade of a community colour, readable on white
@@ -811,6 +830,7 @@
 
     function draw() {
       pending = false;
+      legendRect = null;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.globalAlpha = 1;
       ctx.clearRect(0, 0, W, H);

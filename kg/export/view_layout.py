@@ -29,13 +29,15 @@ Point = tuple[float, float]
 
 
 def layout(nodes: list[Any], edges: Iterable[tuple[int, int]], *, scale: float = 90.0,
-           seed: int = 7) -> list[Point]:
+           seed: int = 7, effort: int | None = None) -> list[Point]:
     """Deterministic 2-D positions for nodes ``0..len(nodes)-1``.
 
     Each connected component is laid out on its own (igraph's
     Fruchterman-Reingold, with a grid above 500 nodes), scaled so that nodes
     sit about *scale* apart, and the components are packed in rows, largest
-    first; isolated nodes go in a grid below. Coordinates are rounded to 0.1.
+    first; isolated nodes go on rings around them. Coordinates are rounded to 0.1.
+    *effort* (default: the number of nodes) is the size of the whole view
+    this layout is part of: the larger, the fewer iterations each component gets.
 
     >>> layout(["a", "b", "c"], [(0, 1)])[2] != layout(["a", "b", "c"], [(0, 1)])[0]
     True
@@ -49,27 +51,30 @@ def layout(nodes: list[Any], edges: Iterable[tuple[int, int]], *, scale: float =
     placed: list[tuple[list[int], list[Point]]] = []
     singles: list[int] = []
     g = igraph.Graph(n=n, edges=pairs)
+    effort = n if effort is None else effort
     comps = sorted((sorted(c) for c in g.connected_components()), key=lambda c: (-len(c), c[0]))
     for comp in comps:
         if len(comp) == 1:
             singles.append(comp[0])
         else:
-            pos = _layout_component(igraph, g.induced_subgraph(comp) if len(comps) > 1 else g, seed)
+            pos = _layout_component(igraph, g.induced_subgraph(comp) if len(comps) > 1 else g, seed, effort)
             placed.append((comp, _normalise(pos, scale)))
     out: list[Point] = [(0.0, 0.0)] * n
     _pack(placed, singles, scale, out)
     return [(round(x, 1), round(y, 1)) for x, y in out]
 
 
-def _layout_component(igraph: Any, g: Any, seed: int) -> list[Point]:
-    """Fruchterman-Reingold (with a grid above 500 nodes) on one connected igraph graph."""
+def _layout_component(igraph: Any, g: Any, seed: int, effort: int) -> list[Point]:
+    """Fruchterman-Reingold (with a grid above 500 nodes) on one connected igraph graph, with fewer
+    iterations when the whole view (*effort* nodes) is large."""
     k = g.vcount()
     if k == 2:
         return [(0.0, 0.0), (1.0, 0.0)]
     # igraph draws its random start from this generator: seeded, so the layout is reproducible
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        lay = g.layout_fruchterman_reingold(niter=500 if k <= 500 else 200 if k <= 5000 else 80, grid=k > 500)
+        size = max(k, effort)
+        lay = g.layout_fruchterman_reingold(niter=500 if size <= 500 else 200 if size <= 5000 else 80, grid=k > 500)
     finally:
         igraph.set_random_number_generator(random)
     return [(float(x), float(y)) for x, y in lay.coords]
@@ -163,7 +168,7 @@ def layout_groups(nodes: list[Any], edges: list[tuple[int, int]], groups: list[i
             between[key] = between.get(key, 0) + 1
     boxes: list[tuple[list[Point], float]] = []
     for g in order:
-        pos = layout(members[g], inner[g], scale=scale, seed=seed)
+        pos = layout(members[g], inner[g], scale=scale, seed=seed, effort=n)
         xs, ys = [p[0] for p in pos], [p[1] for p in pos]
         cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
         centred = [(x - cx, y - cy) for x, y in pos]

@@ -150,7 +150,8 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
         return paper_index[p]
 
     dated = paper_years(G)
-    entity_year = entity_years(G, dated) if dated else {}
+    year_range = _year_range(dated)
+    entity_year = entity_years(G, dated) if year_range else {}
     comm_colour = _community_colours(G, sel.nodes)
     colour_by = "community" if comm_colour else "type"
     vis_nodes: list[dict[str, Any]] = []
@@ -181,7 +182,7 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
                                 "links": _graph_degree(G, n)}
         if community is not None:
             meta["community"] = community
-        if is_paper and n in dated:
+        if is_paper and year_range and n in dated:
             meta["year"] = dated[n]
         elif n in entity_year:
             meta["years"] = sorted(entity_year[n])
@@ -237,7 +238,7 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
                 "colorBy": colour_by, "communities": communities, "search": search_index,
                 "typeColors": {t: TYPE_COLORS.get(t, _OTHER_COLOR) for t in order},
                 "communityOther": _COMMUNITY_OTHER,
-                "yearRange": _year_range(dated),
+                "yearRange": year_range,
                 "counts": {"nodes": len(sel.nodes), "edges": len(edges), "total": sel.total,
                            "omitted_nodes": omitted, "omitted_edges": omitted_edges}}
     return Page(heading=heading, nodes=vis_nodes, edges=vis_edges, options=options, meta=meta_doc,
@@ -288,7 +289,7 @@ def _community_meta(G: nx.MultiDiGraph, nodes: list[str], positions: list[tuple[
         out.append({"id": c, "label": _clip(_text(summary.get("label")) or f"community {c}", 160),
                     "color": colour, "count": len(idx), "size": summary.get("size", len(idx)),
                     "x": xs[len(xs) // 2], "y": ys[0],
-                    "r": round(max(xs[-1] - xs[0], ys[-1] - ys[0]) / 2, 1)})
+                    "h": round(ys[-1] - ys[0], 1)})
     return out
 
 
