@@ -41,11 +41,14 @@ import networkx as nx
 from .errors import ArgumentError
 from .graph import CO_OCCURS, ENTITY, MENTION, PAPER
 
-__all__ = ["COMMUNITY_SEED", "Community", "assign_communities", "community_graph", "detect_communities",
+__all__ = ["COMMUNITY_SEED", "LEIDEN_ITERATIONS", "Community", "assign_communities", "community_graph", "detect_communities",
            "paper_communities", "read_communities"]
 
 #: Seed of igraph's random generator while Leiden runs.
 COMMUNITY_SEED = 7
+#: Leiden passes: the seeds' modularity is 0.767 after 5 and 0.768 at convergence, which takes
+#: ten times longer on a large unstructured graph (4.7 s against 0.45 s at 20k entities).
+LEIDEN_ITERATIONS = 5
 #: Entities named in a community's label.
 _LABEL_ENTITIES = 3
 #: Entities kept in a community's summary (``top``).
@@ -116,7 +119,7 @@ def detect_communities(G: nx.MultiDiGraph, *, seed: int = COMMUNITY_SEED,
     igraph.set_random_number_generator(random.Random(seed))
     try:
         membership = g.community_leiden(objective_function="modularity", weights=[w for *_, w in edges],
-                                        resolution=resolution, n_iterations=-1).membership
+                                        resolution=resolution, n_iterations=LEIDEN_ITERATIONS).membership
     finally:
         igraph.set_random_number_generator(random)
     groups: dict[int, list[str]] = defaultdict(list)
