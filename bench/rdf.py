@@ -1,11 +1,12 @@
 """RDF benchmark: serialisation (pyoxigraph vs rdflib), kg's exports, the embedded store, and pushes.
 
     python bench/rdf.py [--triples 1000000] [--rdflib-triples 50000] [--no-push]
+    python bench/rdf.py --count exports/graph.nt     # triples by kind of an N-Triples file, and stop
 
 Builds a synthetic kg graph of about --triples triples (hand-made papers and
-mentions, no spaCy), then prints one table of triples per second. rdflib is
-timed on a --rdflib-triples slice (it is ~100x slower); pushes go to a local
-`oxigraph serve` on 127.0.0.1 started here.
+mentions, no spaCy), then prints one table of triples per second and one of
+triples by kind. rdflib is timed on a --rdflib-triples slice (it is ~100x
+slower); pushes go to a local `oxigraph serve` on 127.0.0.1 started here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,7 +33,39 @@ from kg.graph import build_graph
 from kg.store import build_store, push
 from kg.types import Mention, Paper
 
-TRIPLES_PER_PAPER = 138  # measured for synthetic()'s papers (mentions, entities, co-occurrence)
+TRIPLES_PER_PAPER = 80  # measured for synthetic()'s papers (mentions, entities; co-occurrence is not exported)
+
+#: Kinds of triple, in table order: what an N-Triples line is about, from its subject and predicate.
+KINDS = ("paper", "paper -> entity link", "mention", "entity", "typed relation", "co-occurrence", "dataset")
+_LINKS = {f"<{u}>" for u in ("https://schema.org/mentions", "https://w3id.org/kg/ontology#proposes",
+                             "https://w3id.org/kg/ontology#uses", "https://w3id.org/kg/ontology#evaluatesOn",
+                             "https://kg.example.org/ontology#proposes", "https://kg.example.org/ontology#uses",
+                             "https://kg.example.org/ontology#evaluatesOn")}
+
+
+def triple_kinds(lines: Iterable[str]) -> Counter[str]:
+    """Triples by :data:`KINDS` in N-Triples *lines* of a kg export (its default or the old namespace)."""
+    counts: Counter[str] = Counter()
+    for line in lines:
+        s, p, _ = line.split(" ", 2)
+        path = s.rsplit("/", 2)[-2] if s.count("/") > 3 else s
+        if path == "paper":
+            counts["paper -> entity link" if p in _LINKS else "paper"] += 1
+        elif path == "entity":
+            counts["co-occurrence" if p.endswith("#coOccursWith>") else "entity"] += 1
+        elif path == "relation":
+            counts["co-occurrence" if ".coOccursWith." in s else "typed relation"] += 1
+        else:
+            counts[path if path in KINDS else "dataset"] += 1
+    return counts
+
+
+def print_kinds(counts: Counter[str]) -> None:
+    print(f"\n{'triples by kind':<22}  {'triples':>10}")
+    print(f"{'-' * 22}  {'-' * 10}")
+    for kind in [*KINDS, *sorted(set(counts) - set(KINDS))]:
+        print(f"{kind:<22}  {counts[kind]:>10,}")
+    print(f"{'total':<22}  {sum(counts.values()):>10,}")
 
 
 def synthetic(n_papers: int):
@@ -59,7 +94,12 @@ def main() -> None:
     ap.add_argument("--rdflib-triples", type=int, default=50_000, help="slice rdflib serialises")
     ap.add_argument("--no-push", action="store_true", help="skip the push rows (no oxigraph server)")
     ap.add_argument("--keep", action="store_true", help="keep the files written (removed by default)")
+    ap.add_argument("--count", metavar="FILE.nt", help="only print the triples by kind of this N-Triples file")
     args = ap.parse_args()
+    if args.count:
+        with open(args.count, encoding="utf-8") as f:
+            print_kinds(triple_kinds(f))
+        return
 
     rows: list[tuple[str, int, float]] = []
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-rdf-"))
@@ -73,6 +113,7 @@ def main() -> None:
     blocks = list(ntriples_blocks(G))
     n = sum(b.count("\n") for b in blocks)
     rows.append(("kg: generate the triples (N-Triples text) from the graph", n, time.perf_counter() - t0))
+    kinds = triple_kinds(line for b in blocks for line in b.split("\n")[:-1])
     data = "".join(blocks).encode("utf-8")
     del blocks
     triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
@@ -122,6 +163,7 @@ def main() -> None:
     print(f"{'-' * width}  {'-' * 10}  {'-' * 8}  {'-' * 12}")
     for name, count, seconds in rows:
         print(f"{name:<{width}}  {count:>10,}  {seconds:>8.2f}  {rate(count, seconds)}")
+    print_kinds(kinds)
     print(f"\n(Python {sys.version.split()[0]}, pyoxigraph {ox.__version__}, rdflib {rdflib.__version__}; "
           f"files {'kept in ' + str(tmp) if args.keep else 'removed'})")
     if not args.keep:

@@ -47,12 +47,13 @@ HOSTILE_TITLE = ('He said "hi" \'twice\'\nthen <b>left</b> > """triple""" \\ bac
 HOSTILE_AUTHOR = 'O\'Brien, "Ann" <ann@example.org> \\ ⟨רות⟩'
 HOSTILE_ENTITY = 'Net">evil'
 
-#: Neighbours of an entity over every link kg exports, as SPARQL (the store's answer to KnowledgeGraph.neighbors).
+#: Neighbours of an entity over every link kg exports, co-occurrence derived from shared papers, as SPARQL (the
+#: store's answer to KnowledgeGraph.neighbors when every pair co-occurs; kg.export.rdf.queries has the full one).
 NEIGHBOURS = """
 SELECT DISTINCT ?id WHERE {
   ?e kg:id ?start .
-  { ?e ?p ?n } UNION { ?n ?p ?e }
-  VALUES ?p { kg:proposes kg:uses kg:evaluatesOn schema:mentions kg:usedFor kg:evaluatedOn kg:coOccursWith }
+  { { ?e ?p ?n } UNION { ?n ?p ?e } ?n a ?kind . VALUES ?kind { schema:ScholarlyArticle skos:Concept } }
+  UNION { ?paper schema:mentions ?e, ?n . FILTER (?n != ?e) }
   ?n kg:id ?id .
 } ORDER BY ?id
 """

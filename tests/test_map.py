@@ -193,7 +193,7 @@ def test_communities_in_rdf_are_skos_collections(tmp_path):
     from rdflib.compare import isomorphic
     from rdflib.namespace import RDF, SKOS
 
-    from kg.export.rdf import entity_iri, shapes_path, write_rdf
+    from kg.export.rdf import DEFAULT_BASE_IRI, entity_iri, shapes_path, write_rdf
 
     G = build_graph(corpus())
     communities = assign_communities(G)
@@ -203,7 +203,7 @@ def test_communities_in_rdf_are_skos_collections(tmp_path):
     assert isomorphic(g, rdflib.Graph().parse(tmp_path / "g.nt", format="nt"))
     cols = sorted(g.subjects(RDF.type, SKOS.Collection), key=str)
     assert len(cols) == len(communities)
-    first = rdflib.URIRef("https://kg.example.org/community/0")
+    first = rdflib.URIRef(f"{DEFAULT_BASE_IRI}community/0")
     assert str(g.value(first, SKOS.prefLabel)) == communities[0].label
     assert set(g.objects(first, SKOS.member)) == {entity_iri(e) for e in communities[0].entities}
     pyshacl = pytest.importorskip("pyshacl")
@@ -212,7 +212,7 @@ def test_communities_in_rdf_are_skos_collections(tmp_path):
         conforms, _, text = pyshacl.validate(g, shacl_graph=rdflib.Graph().parse(shapes_path()))
     assert conforms, text
     # a collection without members breaks the shape
-    g.add((rdflib.URIRef("https://kg.example.org/community/99"), RDF.type, SKOS.Collection))
+    g.add((rdflib.URIRef(f"{DEFAULT_BASE_IRI}community/99"), RDF.type, SKOS.Collection))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert not pyshacl.validate(g, shacl_graph=rdflib.Graph().parse(shapes_path()))[0]

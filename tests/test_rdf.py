@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
@@ -32,6 +33,7 @@ from kg.export.rdf import (
     shapes_path,
     write_rdf,
 )
+from kg.export.rdf.vocab import RELATION_PROPERTY, ROLE_PROPERTY
 from kg.graph import build_graph
 from kg.normalize import canonical_key, entity_id
 
@@ -73,7 +75,7 @@ def _ox_triples(path: Path) -> set[str]:
 
 
 def test_vocabulary_is_closed():
-    assert KG.Method == rdflib.URIRef("https://kg.example.org/ontology#Method")
+    assert KG.Method == rdflib.URIRef("https://w3id.org/kg/ontology#Method")
     with pytest.raises(AttributeError):
         KG.Methd  # noqa: B018  a typo must fail, not mint a new term
 
@@ -81,7 +83,7 @@ def test_vocabulary_is_closed():
 def test_ontology_defines_every_term_with_label_and_comment():
     onto = rdflib.Graph().parse(ontology_path())
     defined = {s for s in onto.subjects() if isinstance(s, rdflib.URIRef) and str(s).startswith(str(KG._NS))}
-    terms = {getattr(KG, name) for name in KG.__annotations__}
+    terms = {getattr(KG, name) for name in KG.__annotations__} | set(RELATION_PROPERTY.values())
     assert defined == terms
     for t in terms:
         assert onto.value(t, RDFS.label) is not None, t
@@ -97,6 +99,11 @@ def test_ontology_defines_every_term_with_label_and_comment():
 def test_shapes_parse_and_ship_with_the_package():
     shapes = rdflib.Graph().parse(shapes_path())
     assert len(shapes) > 50
+    # a relation's rdf:predicate is one of the typed relation properties (a new kind needs its entry there)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    prop = next(p for p in shapes.subjects(sh.path, RDF.predicate))
+    allowed = set(Collection(shapes, shapes.value(prop, sh["in"])))
+    assert allowed == set(RELATION_PROPERTY.values())
     assert shapes_path().parent == ontology_path().parent == Path(__import__("kg.export").export.__file__).parent
 
 
@@ -133,8 +140,18 @@ def test_papers_entities_roles_and_evidence(G, ref):
     ev = ref.value(rel, KG.evidence)
     assert str(ref.value(ev, KG.cue)) == "reaches 90% accuracy on"
     assert ref.value(ev, rdflib.PROV.wasDerivedFrom) == p1
-    cooc = [(s, o) for s, o in ref.subject_objects(KG.coOccursWith)]
-    assert len(cooc) == G.number_of_edges() - sum(1 for *_, k in G.edges(keys=True) if k != "co_occurs")
+    # every paper -> entity link is schema:mentions, the role's property beside it
+    links = [(u, v, d["role"]) for u, v, k, d in G.edges(keys=True, data=True) if k == "mention"]
+    assert len(links) == len(set(ref.subject_objects(SDO.mentions))) == 8
+    for u, v, role in links:
+        assert (paper_iri(u), SDO.mentions, entity_iri(v)) in ref
+        props = {p for p in ref.predicates(paper_iri(u), entity_iri(v))}
+        assert props == {SDO.mentions} | ({ROLE_PROPERTY[role]} if role != "mentions" else set()), (u, v, role)
+    # co-occurrence is derived, not exported: only its threshold is stated
+    typed = sum(1 for *_, k in G.edges(keys=True) if k in RELATION_PROPERTY)
+    assert not list(ref.subject_objects(KG.coOccursWith)) and len(set(ref.subjects(RDF.type, RDF.Statement))) == typed
+    assert list(ref.subject_objects(KG.minCooccurrence)) == [(rdflib.URIRef(DEFAULT_BASE_IRI + "dataset"),
+                                                              rdflib.Literal(1))]
 
 
 def test_one_mention_node_per_mention(G, ref):
@@ -151,8 +168,8 @@ def test_one_mention_node_per_mention(G, ref):
 
 
 def test_iris_come_from_ids_never_from_text(ref):
-    vocab = ("https://kg.example.org/ontology#", str(RDF), str(SDO), str(SKOS), str(rdflib.XSD))
-    data = tuple(DEFAULT_BASE_IRI + p for p in ("paper/", "entity/", "mention/", "relation/"))
+    vocab = ("https://w3id.org/kg/ontology#", str(RDF), str(SDO), str(SKOS), str(rdflib.XSD))
+    data = tuple(DEFAULT_BASE_IRI + p for p in ("paper/", "entity/", "mention/", "relation/", "dataset"))
     for term in set(ref.subjects()) | set(ref.predicates()) | set(ref.objects()):
         if isinstance(term, rdflib.BNode):
             pytest.fail("blank nodes make output unstable")
@@ -167,7 +184,7 @@ def test_ids_with_odd_characters_are_percent_encoded():
     G = nx.MultiDiGraph()
     G.add_node('P-<x> "y"/z', kind="paper", title="T")
     (line, *_) = [x for x in ntriples_lines(G) if "#id>" in x]
-    assert line.startswith("<https://kg.example.org/paper/P-%3Cx%3E%20%22y%22%2Fz>")
+    assert line.startswith("<https://w3id.org/kg/local/paper/P-%3Cx%3E%20%22y%22%2Fz>")
     assert len(graph_to_rdf(G)) == 3
 
 
@@ -267,9 +284,9 @@ def test_turtle_is_written_directly_and_parses_to_the_ntriples(fmt, base, tmp_pa
                     f"<{base}mention/.P..Pmethod.abstract.5-8> a kg:Mention",
                     "rel:method-P-1a.usedFor.P-%3Cx%3E%20%22y%22%2Fzdataset a kg:Relation",
                     "rel:method-P-1a.usedFor.P-%3Cx%3E%20%22y%22%2Fzdataset.e2 a kg:RelationEvidence",
-                    "rel:P-%3Cx%3E%20%22y%22%2Fzdataset.coOccursWith.task-P-2 a kg:Relation",
+                    "rel:P-%3Cx%3E%20%22y%22%2Fzdataset.usedFor.task-P-2 a kg:Relation",
                     f"<{base}relation/task-P-2.usedFor.P~1metric> a kg:Relation",
-                    f"<{base}relation/_task.coOccursWith.metric-P.> a kg:Relation"):
+                    f"<{base}relation/_task.usedFor.metric-P.> a kg:Relation"):
         assert f"\n{subject} ;\n\t" in text, subject
     assert "\tkg:weight 1 ;\n" in text and "\tkg:mentionCount -3 ;\n" in text
     # one triple a line, after the prefixes and a blank line (and TriG's "<graph> {" and "}")
@@ -420,16 +437,19 @@ def test_shacl_catches_a_broken_export(ref):
     m = next(broken.subjects(RDF.type, KG.Mention))
     broken.set((m, KG.start, rdflib.Literal(10_000)))
     broken.set((m, KG.confidence, rdflib.Literal("high")))
+    p1 = paper_iri("P-1")
+    broken.remove((p1, SDO.mentions, foonet))  # kg:proposes stays, alone
     conforms, text = _validate(broken)
     assert not conforms
     assert "prefLabel" in text and "lessThanOrEquals" in text.replace("LessThanOrEquals", "lessThanOrEquals")
+    assert "a role link without schema:mentions beside it" in text
 
 
 @pytest.mark.slow
 def test_seed_graph_exports_validate(seed_graph, tmp_path):
     G = seed_graph.graph
     n = write_rdf(G, tmp_path / "g.nt", format="ntriples")
-    assert n > 1000
+    assert 100_000 < n <= 240_000  # issue 13: a third of the 721,704 triples co-occurrence reification made
     assert len(_ox_triples(tmp_path / "g.nt")) == n
     write_rdf(G, tmp_path / "g.ttl")
     g = rdflib.Graph().parse(tmp_path / "g.ttl")

@@ -140,7 +140,7 @@ def test_format_table_json_csv(store):
     assert format_result(SelectResult([], ["x"]), "table").endswith("(no rows)\n")
     assert format_result(False, "csv") == "ask\r\nfalse\r\n"
     nt = format_result(sparql(store, "CONSTRUCT { ?p kg:id ?id } WHERE { ?p kg:id 'P-1', ?id }"), "table")
-    assert nt == f'<{paper_iri("P-1")}> <https://kg.example.org/ontology#id> "P-1" .\n'
+    assert nt == f'<{paper_iri("P-1")}> <https://w3id.org/kg/ontology#id> "P-1" .\n'
     with pytest.raises(ArgumentError, match="unknown result format"):
         format_result(rows, "xml")
 

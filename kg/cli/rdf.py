@@ -40,7 +40,7 @@ class _RdfFormat(click.Choice):
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="File to write (default: graph.<ext> beside SOURCE's graph.json).")
 @click.option("--base-iri", metavar="IRI", help="Base of every paper/entity IRI, ending in / or # "
-              "(default: https://kg.example.org/).")
+              "(default: https://w3id.org/kg/local/).")
 @click.option("--graph", "graph_iri", metavar="IRI",
               help="Named graph for trig, nquads and jsonld (default: <base-iri>graph).")
 def export(args: tuple[str, ...], fmt: str, output: str | None, base_iri: str | None, graph_iri: str | None) -> None:

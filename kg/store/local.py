@@ -178,7 +178,7 @@ def sparql(store_dir: str | os.PathLike[str], query: str, *,
     >>> store = pathlib.Path(tempfile.mkdtemp()) / "store"
     >>> _ = build_store(G, store)
     >>> sparql(store, "SELECT ?p ?t WHERE { ?p kg:id ?id ; dcterms:title ?t }", bindings={"id": "P-1"})
-    [{'p': 'https://kg.example.org/paper/P-1', 't': 'Hostile "title" >'}]
+    [{'p': 'https://w3id.org/kg/local/paper/P-1', 't': 'Hostile "title" >'}]
     """
     store = _open(store_dir)
     if bindings:

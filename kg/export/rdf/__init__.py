@@ -10,14 +10,17 @@ a configurable base IRI, by default :data:`DEFAULT_BASE_IRI`):
   ``kg:Concept`` (each a subclass of ``skos:Concept``, and typed as both so
   stores without reasoning still find it) with ``skos:prefLabel`` and
   ``skos:altLabel``;
-* a paper's role towards an entity is a property: ``kg:proposes``,
-  ``kg:evaluatesOn``, ``kg:uses`` (sub-properties of ``schema:mentions``) or
-  ``schema:mentions`` itself;
+* every paper -> entity link is ``schema:mentions``, and a role is also its
+  own property beside it: ``kg:proposes``, ``kg:evaluatesOn``, ``kg:uses``
+  (sub-properties of ``schema:mentions``), so no query needs inference;
 * every mention is a ``kg:Mention`` node, ``prov:wasDerivedFrom`` its paper,
   with its field, offsets, text, sentence, extractor and confidence;
-* ``kg:usedFor``, ``kg:evaluatedOn`` and ``kg:coOccursWith`` link entities
-  directly, and a ``kg:Relation`` node (an ``rdf:Statement``) per link carries
-  its ``kg:weight`` and ``kg:evidence``.
+* ``kg:usedFor`` and ``kg:evaluatedOn`` link entities directly, and a
+  ``kg:Relation`` node (an ``rdf:Statement``) per link carries its
+  ``kg:weight`` and ``kg:evidence``;
+* co-occurrence is not written pair by pair: SPARQL counts the papers that
+  mention both entities, and ``<base>dataset kg:minCooccurrence N`` says how
+  many make a pair (:mod:`~kg.export.rdf.queries` has the queries).
 
 IRIs come from kg's ids only (percent-encoded), never from raw text, and no
 blank nodes are used, so the same graph always gives byte-identical files.
@@ -28,8 +31,10 @@ One module per job:
   the shipped ontology and shapes, which term says what;
 * :mod:`~kg.export.rdf.iri`: paper, entity and graph IRIs, base-IRI checks, Turtle local names;
 * :mod:`~kg.export.rdf.terms`: literals, and the vocabulary spelt for N-Triples or Turtle;
+* :mod:`~kg.export.rdf.names`: how one export spells its nodes' IRIs;
 * :mod:`~kg.export.rdf.triples`: the triples of a graph, node by node, as N-Triples lines
-  or Turtle statements;
+  or Turtle statements; :mod:`~kg.export.rdf.relations` those between entities;
+* :mod:`~kg.export.rdf.queries`: named SPARQL queries (the README's), answering like the query API;
 * :mod:`~kg.export.rdf.writers`: :func:`write_rdf` in the five :data:`RDF_FORMATS`;
 * :mod:`~kg.export.rdf.jsonld`: the JSON-LD writer.
 
@@ -39,10 +44,11 @@ One module per job:
 >>> m = Mention("P-1", "abstract", 7, 11, "BERT", "method", "We use BERT.", 0, role="uses")
 >>> G = build_graph([(p, [m], [])])
 >>> g = graph_to_rdf(G)
->>> from rdflib.namespace import DCTERMS
+>>> from rdflib.namespace import DCTERMS, SDO
 >>> str(g.value(paper_iri("P-1"), DCTERMS.title))
 'Say "hi"'
->>> (paper_iri("P-1"), KG.uses, entity_iri("method-2300a13449936cae")) in g
+>>> bert = entity_iri("method-2300a13449936cae")
+>>> (paper_iri("P-1"), KG.uses, bert) in g and (paper_iri("P-1"), SDO.mentions, bert) in g
 True
 """
 

@@ -11,7 +11,7 @@ local name (``PN_LOCAL``); the regular expressions here tell when it is,
 when it may start one, stand inside one, or end one.
 
 >>> str(paper_iri("P 1"))
-'https://kg.example.org/paper/P%201'
+'https://w3id.org/kg/local/paper/P%201'
 >>> bool(LOCAL_NAME.fullmatch(segment("P-1"))), bool(LOCAL_NAME.fullmatch(segment("P~2")))
 (True, False)
 """
@@ -35,15 +35,18 @@ __all__ = [
     "LOCAL_TAIL",
     "check_base",
     "check_iri",
+    "dataset_iri",
     "default_graph_iri",
     "entity_iri",
     "paper_iri",
     "segment",
 ]
 
-#: Where data IRIs live unless ``base_iri`` says otherwise. ``example.org`` is
-#: reserved for examples: publish under your own domain with ``--base-iri``.
-DEFAULT_BASE_IRI = "https://kg.example.org/"
+#: Where data IRIs live unless ``base_iri`` says otherwise: ``local/`` under kg's own permanent
+#: identifier (see :data:`~kg.export.rdf.vocab.KG`), kept for graphs nobody has published. The ids
+#: are derived from content (a paper's normalised title, an entity's type and key), so two local
+#: builds name the same entity alike; publish under your own namespace with ``--base-iri``.
+DEFAULT_BASE_IRI = "https://w3id.org/kg/local/"
 
 # Turtle's PN_LOCAL (the part after "paper:"), for the ASCII that percent-encoded ids are made of:
 # letters, digits, "_", "%XX", "-" (not first) and "." (not first or last); "~" would need an escape.
@@ -72,7 +75,7 @@ def paper_iri(paper_id: str, base_iri: str = DEFAULT_BASE_IRI) -> URIRef:
     """The IRI of a paper node.
 
     >>> str(paper_iri("P-0123456789abcdef"))
-    'https://kg.example.org/paper/P-0123456789abcdef'
+    'https://w3id.org/kg/local/paper/P-0123456789abcdef'
     """
     return URIRef(f"{base_iri}paper/{segment(paper_id)}")
 
@@ -93,6 +96,15 @@ def default_graph_iri(base_iri: str = DEFAULT_BASE_IRI) -> str:
     'https://example.org/kg/graph'
     """
     return f"{base_iri}graph"
+
+
+def dataset_iri(base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """The IRI of the export's own description (its co-occurrence threshold): ``<base>dataset``.
+
+    >>> dataset_iri("https://example.org/kg/")
+    'https://example.org/kg/dataset'
+    """
+    return f"{base_iri}dataset"
 
 
 def check_iri(iri: str, what: str) -> str:

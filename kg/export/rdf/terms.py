@@ -11,7 +11,7 @@ spelt once, with the predicate-object pairs that repeat on every node.
 >>> literal('say "hi"\\n')
 '"say \\\\"hi\\\\"\\\\n"'
 >>> NTRIPLES.weight, TURTLE.weight
-('<https://kg.example.org/ontology#weight>', 'kg:weight')
+('<https://w3id.org/kg/ontology#weight>', 'kg:weight')
 >>> TURTLE.integer(3), NTRIPLES.integer(3)
 ('3', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')
 """
@@ -24,12 +24,12 @@ from typing import Any
 
 from rdflib import namespace as _ns
 
-from ...graph import CO_OCCURS, EVALUATED_ON, USED_FOR
 from .iri import LOCAL_NAME
 from .vocab import (
     BIBO,
     ENTITY_CLASS,
     KG,
+    RELATION_KINDS,
     RELATION_PROPERTY,
     ROLE_PROPERTY,
     TERMS,
@@ -42,9 +42,6 @@ __all__ = ["NTRIPLES", "TURTLE", "Spelling", "literal"]
 _ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
 _ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
                  ord("\t"): "\\t"})
-
-#: The local name of each entity-to-entity property, which also names its relation nodes.
-_RELATION_NAME = {USED_FOR: "usedFor", EVALUATED_ON: "evaluatedOn", CO_OCCURS: "coOccursWith"}
 
 #: A relation evidence's keys and the kg: properties that hold them.
 _EVIDENCE_PROPS = (("field", "field"), ("sentence", "sentence"), ("cue", "cue"), ("head", "headText"),
@@ -91,9 +88,10 @@ class Spelling:
         k = {name: t(getattr(KG, name)) for name in KG.__annotations__}
         #: kg: terms by local name (``kg["venue"]``).
         self.kg = k
-        self.role = {r: t(p) for r, p in ROLE_PROPERTY.items()}
+        # a role's own property, written beside schema:mentions (which every paper -> entity link has)
+        self.role = {r: t(p) for r, p in ROLE_PROPERTY.items() if p != _ns.SDO.mentions}
         self.relation = {e: t(p) for e, p in RELATION_PROPERTY.items()}
-        self.relation_name = _RELATION_NAME
+        self.relation_name = RELATION_KINDS
         self.entity_class = {ty: t(c) for ty, c in ENTITY_CLASS.items()}
         self.type, self.skos_concept, self.mentions = t(_ns.RDF.type), t(_ns.SKOS.Concept), t(_ns.SDO.mentions)
         self.derived, self.title = t(_ns.PROV.wasDerivedFrom), t(_ns.DCTERMS.title)

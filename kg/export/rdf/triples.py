@@ -6,13 +6,15 @@ object", ...])`` groups, one per subject:
 
 * a paper (:func:`_paper_groups`): its own triples, then a ``kg:Mention``
   node per evidence of each of its mention edges (:func:`_mention_groups`);
+* an entity (:func:`_entity_groups`): its own triples, then a
+  ``kg:Relation`` node per typed relation (``used_for``, ``evaluated_on``...)
+  and a ``kg:RelationEvidence`` node per sentence that supports it
+  (:mod:`~kg.export.rdf.relations`); ``co_occurs`` edges are not written
+  (SPARQL derives co-occurrence from the papers' ``schema:mentions``);
 * after the nodes, a ``skos:Collection`` per community of entities
   (:func:`_community_groups`), where the graph has them;
-* an entity (:func:`_entity_groups`): its own triples, then a
-  ``kg:Relation`` node per ``used_for``, ``evaluated_on`` or ``co_occurs``
-  edge (:func:`_relation_groups`; co-occurrences are the millions of
-  relations without evidence), then a ``kg:RelationEvidence`` node per
-  sentence that supports it (:func:`_evidence_groups`).
+* last, if there are entities, the export's description: its co-occurrence
+  threshold (:class:`~kg.export.rdf.relations.Cooccurrence`).
 
 N-Triples blocks are the groups' lines (:func:`ntriples_blocks`), Turtle
 blocks one statement per subject, one triple a line (:func:`turtle_blocks`).
@@ -21,7 +23,7 @@ is used and the same graph always gives the same bytes.
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title="T")
->>> next(node_groups(G, "https://kg.example.org/", turtle=True))
+>>> next(node_groups(G, "https://example.org/kg/", turtle=True))
 [('paper:P-1', ['a schema:ScholarlyArticle', 'kg:id "P-1"', 'dcterms:title "T"'])]
 """
 
@@ -35,85 +37,14 @@ import pyoxigraph as ox
 
 from ...errors import ExportError
 from ...graph import ENTITY, MENTION, PAPER
-from .iri import (
-    DEFAULT_BASE_IRI,
-    LOCAL_BODY,
-    LOCAL_HEAD,
-    LOCAL_NAME,
-    LOCAL_TAIL,
-    check_base,
-    segment,
-)
+from .iri import DEFAULT_BASE_IRI, LOCAL_BODY, LOCAL_HEAD, check_base
+from .names import Group, Names
+from .relations import Cooccurrence, relation_groups
 from .terms import NTRIPLES, TURTLE, Spelling, literal
 
 __all__ = ["node_groups", "ntriples_blocks", "ntriples_lines", "turtle_blocks"]
 
-#: One subject and its ``"predicate object"`` pairs.
-Group = tuple[str, list[str]]
-
 _NL, _TTL_SEP = "\n", " ;\n\t"
-
-
-class _Names:
-    """How one export spells node, mention and relation IRIs, each node's worked out once."""
-
-    def __init__(self, G: nx.MultiDiGraph, base_iri: str, sp: Spelling) -> None:
-        self.nodes = G.nodes
-        self.base_iri = base_iri
-        self.turtle = sp.turtle
-        self.object = sp.object
-        self.mention_iri, self.relation_iri = f"<{base_iri}mention/", f"<{base_iri}relation/"
-        self.segs: dict[Any, str] = {}
-        self.iris: dict[Any, str] = {}
-        self.targets: dict[Any, tuple[str, str, str, bool]] = {}
-        self.weights: dict[Any, str] = {}  # weight -> its predicate-object
-        self.small: dict[Any, str] = {}  # literals that repeat everywhere: roles, fields, extractors
-        self.fields: dict[Any, tuple[str, bool]] = {}
-
-    def seg(self, n: Any) -> str:
-        """The node's id as an IRI segment."""
-        x = self.segs.get(n)
-        if x is None:
-            x = self.segs[n] = segment(n)
-        return x
-
-    def iri(self, n: Any) -> str:
-        """The node's IRI: ``paper:<id>`` or ``entity:<id>`` in Turtle when the id allows, else ``<IRI>``."""
-        iri = self.iris.get(n)
-        if iri is None:
-            ns = "paper" if self.nodes[n].get("kind") == PAPER else "entity"
-            local = self.seg(n)
-            if self.turtle and LOCAL_NAME.fullmatch(local):
-                iri = self.iris[n] = f"{ns}:{local}"
-            else:
-                iri = self.iris[n] = f"<{self.base_iri}{ns}/{local}>"
-        return iri
-
-    def target(self, n: Any) -> tuple[str, str, str, bool]:
-        """(IRI, "rdf:object IRI", IRI segment, may it end a local name) of a relation's object."""
-        x = self.targets.get(n)
-        if x is None:
-            o = self.iri(n)
-            seg = self.seg(n)
-            x = self.targets[n] = (o, f"{self.object} {o}", seg,
-                                   self.turtle and LOCAL_TAIL.fullmatch(seg) is not None)
-        return x
-
-    def literal(self, x: Any) -> str:
-        """:func:`~kg.export.rdf.terms.literal`, remembered (for the few values that repeat everywhere)."""
-        v = self.small.get(x)
-        if v is None:
-            v = self.small[x] = literal(x)
-        return v
-
-    def field(self, field: Any) -> tuple[str, bool]:
-        """(IRI segment, may it stand inside a local name) of a mention's field."""
-        x = self.fields.get(field)
-        if x is None:
-            fs = segment(field)
-            x = self.fields[field] = (fs, LOCAL_BODY.fullmatch(fs) is not None)
-        return x
-
 
 def node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator[list[Group]]:
     """Per node, its triples and those of its mention or relation nodes, in a fixed order.
@@ -124,7 +55,7 @@ def node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator[
     """
     check_base(base_iri)
     sp = TURTLE if turtle else NTRIPLES
-    names = _Names(G, base_iri, sp)
+    names = Names(G, base_iri, sp)
     nodes = G.nodes
 
     def kind_order(n: Any) -> tuple[int, str]:
@@ -132,23 +63,27 @@ def node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator[
         return (0 if kind == PAPER else 1 if kind == ENTITY else 2, str(n))
 
     str_ids = all(type(n) is str for n in G)
+    cooc = Cooccurrence()
     for n in sorted(G.nodes, key=kind_order):
         data = nodes[n]
         kind = data.get("kind")
         if kind not in (PAPER, ENTITY):
             raise ExportError(f"node {n!r} has kind {kind!r}; expected 'paper' or 'entity'",
                               hint="export a graph made by kg.graph.build_graph or kg.load")
-        out_edges = _out_edges(G._succ[n], str_ids)  # the raw adjacency: networkx's views cost ~25%
+        succ = G._succ[n]  # the raw adjacency: networkx's views cost ~25%
         if kind == PAPER:
-            yield _paper_groups(n, data, out_edges, names, sp)
+            cooc.paper(succ)
+            yield _paper_groups(n, data, _out_edges(succ, str_ids), names, sp)
         else:
-            yield _entity_groups(G, n, data, out_edges, names, sp)
+            yield _entity_groups(G, n, data, _out_edges(cooc.relations(succ), str_ids), names, sp)
     communities = _community_groups(G, names, sp)
     if communities:
         yield communities
+    if cooc.entities:
+        yield [cooc.group(names, sp)]
 
 
-def _community_groups(G: nx.MultiDiGraph, names: _Names, sp: Spelling) -> list[Group]:
+def _community_groups(G: nx.MultiDiGraph, names: Names, sp: Spelling) -> list[Group]:
     """A ``skos:Collection`` per community of entities (see :mod:`kg.communities`), at
     ``<base>community/<n>``, with its label (``skos:prefLabel``) and its entities (``skos:member``)."""
     members: dict[int, list[Any]] = {}
@@ -177,8 +112,8 @@ def _out_edges(succ: dict[Any, dict[str, dict[str, Any]]], str_ids: bool) -> lis
 
 
 def _paper_groups(n: Any, data: dict[str, Any], out_edges: list[tuple[Any, str, dict[str, Any]]],
-                  names: _Names, sp: Spelling) -> list[Group]:
-    """A paper's triples, then its mention nodes'."""
+                  names: Names, sp: Spelling) -> list[Group]:
+    """A paper's triples (``schema:mentions`` and the role's own property per entity), then its mention nodes'."""
     s = names.iri(n)
     po = [f"{sp.type} {sp.article}", f"{sp.id} {literal(n)}"]
     groups = [(s, po)]
@@ -206,14 +141,19 @@ def _paper_groups(n: Any, data: dict[str, Any], out_edges: list[tuple[Any, str, 
     for src in dict.fromkeys(data.get("sources") or ()):
         a(f"{sp.kg['sourceRecord']} {literal(src)}")
     mentions = [(v, d) for v, k, d in out_edges if k == MENTION]
-    for v, d in mentions:
-        a(f"{sp.role.get(d.get('role'), sp.mentions)} {names.iri(v)}")
+    role, schema_mentions = sp.role, sp.mentions
+    for v, d in mentions:  # schema:mentions always, so no query needs inference; the role beside it
+        o = names.iri(v)
+        a(f"{schema_mentions} {o}")
+        r = role.get(d.get("role"))
+        if r is not None:
+            a(f"{r} {o}")
     _mention_groups(groups, n, s, mentions, names, sp)
     return groups
 
 
 def _mention_groups(groups: list[Group], n: Any, s: str, mentions: list[tuple[Any, dict[str, Any]]],
-                    names: _Names, sp: Spelling) -> None:
+                    names: Names, sp: Spelling) -> None:
     """Append a ``kg:Mention`` node per evidence of each mention edge of paper *n* (subject *s*).
 
     Its IRI is ``mention:<paper>.<entity>.<field>.<start>-<end>`` (a Turtle
@@ -278,7 +218,7 @@ def _unused(local: str, seen: set[str]) -> str:
 
 
 def _entity_groups(G: nx.MultiDiGraph, n: Any, data: dict[str, Any],
-                   out_edges: list[tuple[Any, str, dict[str, Any]]], names: _Names,
+                   out_edges: list[tuple[Any, str, dict[str, Any]]], names: Names,
                    sp: Spelling) -> list[Group]:
     """An entity's triples, then its relation nodes' and their evidence's.
 
@@ -308,62 +248,8 @@ def _entity_groups(G: nx.MultiDiGraph, n: Any, data: dict[str, Any],
     rels = [(v, k, d, names.target(v)) for v, k, d in out_edges if k in relation]
     for _v, k, _d, tv in rels:
         a(f"{relation[k]} {tv[0]}")
-    _relation_groups(G, groups, n, rels, names, sp)
+    relation_groups(G, groups, n, rels, names, sp)
     return groups
-
-
-def _relation_groups(G: nx.MultiDiGraph, groups: list[Group], n: Any,
-                     rels: list[tuple[Any, str, dict[str, Any], tuple[str, str, str, bool]]],
-                     names: _Names, sp: Spelling) -> None:
-    """Append a ``kg:Relation`` node (an ``rdf:Statement``) per entity-to-entity edge of entity *n*.
-
-    Its IRI is ``rel:<entity>.<relation>.<entity>`` (a Turtle name when the
-    ids allow, else a full ``<IRI>``); it carries the edge's weight and links
-    its evidence nodes.
-    """
-    nseg = names.seg(n)
-    n_head = names.turtle and LOCAL_HEAD.fullmatch(nseg) is not None
-    subject = f"{sp.subject} {names.iri(n)}"
-    relation_iri, relation_name = names.relation_iri, sp.relation_name
-    weights, weight, int_open, int_close = names.weights, sp.weight, sp.int_open, sp.int_close
-    # The statement's first four predicate-objects only depend on this node and the relation:
-    # in Turtle they are joined once per relation kind (co-occurrence reifies millions of edges).
-    heads: dict[str, list[str]] = {}
-    for _v, k, d, (_o, o_term, v_seg, v_tail) in rels:
-        r = f"{nseg}.{relation_name[k]}.{v_seg}"
-        r_open, r_close = ("rel:", "") if n_head and v_tail else (relation_iri, ">")
-        head = heads.get(k)
-        if head is None:
-            head = heads[k] = [sp.relation_type, sp.statement_type, subject, sp.relation_predicate[k]]
-            if names.turtle:
-                head[:] = [_TTL_SEP.join(head)]
-        rpo = [*head, o_term]
-        groups.append((f"{r_open}{r}{r_close}", rpo))
-        w = d.get("weight")
-        if w is not None:
-            w_term = weights.get(w)
-            if w_term is None:
-                w_term = weights[w] = f"{weight} {int_open}{int(w)}{int_close}"
-            rpo.append(w_term)
-        evidence = d.get("evidence")
-        if evidence:
-            _evidence_groups(G, groups, rpo, f"{r_open}{r}", r_close, evidence, names, sp)
-
-
-def _evidence_groups(G: nx.MultiDiGraph, groups: list[Group], rpo: list[str], r_stem: str, r_close: str,
-                     evidence: list[dict[str, Any]], names: _Names, sp: Spelling) -> None:
-    """Link a relation (its predicate-objects *rpo*) to ``<relation>.e1``, ``.e2``... and append those nodes."""
-    for i in range(1, len(evidence) + 1):
-        rpo.append(f"{sp.evidence} {r_stem}.e{i}{r_close}")
-    for i, ev in enumerate(evidence, 1):
-        xpo = [sp.evidence_type]
-        groups.append((f"{r_stem}.e{i}{r_close}", xpo))
-        if ev.get("paper") is not None and ev["paper"] in G:
-            xpo.append(f"{sp.derived} {names.iri(ev['paper'])}")
-        for key, prop in sp.evidence_props:
-            if ev.get(key) is not None:
-                xpo.append(f"{prop} {literal(ev[key])}")
-
 
 def ntriples_lines(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> Iterator[str]:
     """Yield the graph's triples as N-Triples lines (each ends with ``" .\\n"``), deterministically.
@@ -375,9 +261,9 @@ def ntriples_lines(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> I
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title="a\\nb")
     >>> print("".join(ntriples_lines(G)), end="")
-    <https://kg.example.org/paper/P-1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/ScholarlyArticle> .
-    <https://kg.example.org/paper/P-1> <https://kg.example.org/ontology#id> "P-1" .
-    <https://kg.example.org/paper/P-1> <http://purl.org/dc/terms/title> "a\\nb" .
+    <https://w3id.org/kg/local/paper/P-1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/ScholarlyArticle> .
+    <https://w3id.org/kg/local/paper/P-1> <https://w3id.org/kg/ontology#id> "P-1" .
+    <https://w3id.org/kg/local/paper/P-1> <http://purl.org/dc/terms/title> "a\\nb" .
     """
     for block in ntriples_blocks(G, base_iri=base_iri):
         # split on "\n" only: literals may hold U+2028 or U+0085, which str.splitlines would cut at
@@ -414,7 +300,7 @@ def turtle_blocks(G: nx.MultiDiGraph, *, base_iri: str = DEFAULT_BASE_IRI) -> It
     paper:P-1 a schema:ScholarlyArticle ;
       kg:id "P-1" ;
       dcterms:title "a\\nb" .
-    <https://kg.example.org/paper/P~2> a schema:ScholarlyArticle ;
+    <https://w3id.org/kg/local/paper/P~2> a schema:ScholarlyArticle ;
       kg:id "P~2" .
     """
     for groups in node_groups(G, base_iri, turtle=True):

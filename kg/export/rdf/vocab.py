@@ -7,8 +7,10 @@ BIBO (:class:`BIBO`). The maps say which class an entity type becomes and
 which property a paper's role or an entity-to-entity edge becomes.
 
 >>> str(KG.proposes)
-'https://kg.example.org/ontology#proposes'
+'https://w3id.org/kg/ontology#proposes'
 >>> ENTITY_CLASS["dataset"] == KG.Dataset
+True
+>>> RELATION_PROPERTY["used_for"] == KG.usedFor
 True
 """
 
@@ -20,13 +22,15 @@ from pathlib import Path
 from rdflib import namespace as _ns
 from rdflib.term import URIRef
 
-from ...graph import CO_OCCURS, EVALUATED_ON, USED_FOR
+from ...graph import EVALUATED_ON, USED_FOR
 from .iri import DEFAULT_BASE_IRI
 
 __all__ = [
     "BIBO",
     "ENTITY_CLASS",
     "KG",
+    "ONTOLOGY_IRI",
+    "RELATION_KINDS",
     "RELATION_PROPERTY",
     "ROLE_PROPERTY",
     "TERMS",
@@ -37,11 +41,15 @@ __all__ = [
 ]
 
 
+#: The ontology's permanent IRI: a w3id.org identifier that redirects to the shipped ontology.ttl.
+ONTOLOGY_IRI = "https://w3id.org/kg/ontology"
+
+
 class KG(_ns.DefinedNamespace):
     """kg's small ontology (shipped as ``kg/export/ontology.ttl``). Closed: a typo raises."""
 
     _fail = True
-    _NS = _ns.Namespace("https://kg.example.org/ontology#")
+    _NS = _ns.Namespace(ONTOLOGY_IRI + "#")
 
     # classes
     Method: URIRef  # A technique, model, algorithm or architecture.
@@ -59,7 +67,7 @@ class KG(_ns.DefinedNamespace):
     # entity -> entity
     usedFor: URIRef  # A method is used for a task.
     evaluatedOn: URIRef  # A method is evaluated on a dataset.
-    coOccursWith: URIRef  # Both entities occur in at least one paper.
+    coOccursWith: URIRef  # Both entities occur in enough papers (derived by SPARQL, not exported).
     # node attributes
     id: URIRef  # kg's stable id of a paper or entity.
     key: URIRef  # The canonical key an entity was merged on.
@@ -67,6 +75,7 @@ class KG(_ns.DefinedNamespace):
     mentionCount: URIRef  # How many mentions the entity has.
     venue: URIRef  # Where the paper appeared, as given by the input.
     sourceRecord: URIRef  # The file:line a paper was read from.
+    minCooccurrence: URIRef  # How many papers two entities must share to co-occur.
     # mentions
     mentionOf: URIRef  # The entity a mention refers to.
     role: URIRef  # The role of the mention: proposes, evaluates_on, uses or mentions.
@@ -101,8 +110,13 @@ ENTITY_CLASS = {"method": KG.Method, "dataset": KG.Dataset, "task": KG.Task, "me
 #: A mention's role -> the paper-to-entity property.
 ROLE_PROPERTY = {"proposes": KG.proposes, "evaluates_on": KG.evaluatesOn, "uses": KG.uses,
                  "mentions": _ns.SDO.mentions}
+#: An entity-to-entity edge key of kg.graph -> the local name of its ``kg:`` property, which also
+#: names its ``kg:Relation`` nodes. A new relation kind is one entry here (and its declaration in
+#: ontology.ttl and shapes.ttl, which the tests check). ``co_occurs`` is not one: co-occurrence is
+#: derived from the papers' ``schema:mentions`` (see :mod:`kg.export.rdf.queries`).
+RELATION_KINDS: dict[str, str] = {USED_FOR: "usedFor", EVALUATED_ON: "evaluatedOn"}
 #: An entity-to-entity edge key -> its property.
-RELATION_PROPERTY = {USED_FOR: KG.usedFor, EVALUATED_ON: KG.evaluatedOn, CO_OCCURS: KG.coOccursWith}
+RELATION_PROPERTY: dict[str, URIRef] = {k: KG._NS[name] for k, name in RELATION_KINDS.items()}
 
 #: Every term and datatype kg writes.
 TERMS: tuple[URIRef, ...] = (
@@ -112,6 +126,7 @@ TERMS: tuple[URIRef, ...] = (
     _ns.SKOS.prefLabel, _ns.SKOS.altLabel, _ns.PROV.wasDerivedFrom, _ns.XSD.integer, _ns.XSD.double,
     _ns.XSD.date, _ns.XSD.gYearMonth, _ns.XSD.gYear, _ns.XSD.anyURI,
     *(getattr(KG, name) for name in KG.__annotations__),
+    *(p for p in RELATION_PROPERTY.values() if p.removeprefix(str(KG._NS)) not in KG.__annotations__),
 )
 
 #: Namespaces of the vocabulary (the rest of :func:`prefixes` depends on the base IRI).
@@ -122,7 +137,7 @@ def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     """Prefixes used in Turtle, TriG, JSON-LD contexts and ``kg sparql`` queries.
 
     >>> prefixes()["kg"]
-    'https://kg.example.org/ontology#'
+    'https://w3id.org/kg/ontology#'
     >>> prefixes("https://example.org/kg/")["paper"]
     'https://example.org/kg/paper/'
     """
