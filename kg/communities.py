@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,13 +86,20 @@ def community_graph(G: nx.MultiDiGraph) -> nx.Graph:
     """
     H = nx.Graph()
     H.add_nodes_from(sorted(n for n, k in G.nodes(data="kind") if k == ENTITY))
+    for u, v, w in _cooccurrences(G):
+        H.add_edge(u, v, weight=(H[u][v]["weight"] + w) if H.has_edge(u, v) else w)
+    return H
+
+
+def _cooccurrences(G: nx.MultiDiGraph) -> Iterator[tuple[str, str, Any]]:
+    """(u, v, weight) of every ``co_occurs`` edge of *G*, read from the adjacency."""
+    if not G.is_multigraph():
+        return
     for u, nbrs in G._adj.items():
         for v, keys in nbrs.items():
-            d = keys.get(CO_OCCURS) if G.is_multigraph() else None
+            d = keys.get(CO_OCCURS)
             if d is not None and u != v:
-                w = d.get("weight", 1)
-                H.add_edge(u, v, weight=(H[u][v]["weight"] + w) if H.has_edge(u, v) else w)
-    return H
+                yield u, v, d.get("weight", 1)
 
 
 def detect_communities(G: nx.MultiDiGraph, *, seed: int = COMMUNITY_SEED,
@@ -108,17 +116,24 @@ def detect_communities(G: nx.MultiDiGraph, *, seed: int = COMMUNITY_SEED,
         raise ArgumentError(f"resolution must be a positive number, got {resolution!r}")
     import igraph
 
-    H = community_graph(G)
-    names = list(H.nodes)
+    names = sorted(n for n, k in G.nodes(data="kind") if k == ENTITY)
     if not names:
         return {}
     index = {n: i for i, n in enumerate(names)}
-    edges = sorted((min(index[u], index[v]), max(index[u], index[v]), float(w))
-                   for u, v, w in H.edges(data="weight"))
-    g = igraph.Graph(n=len(names), edges=[(a, b) for a, b, _ in edges])
+    # the co-occurrence edges straight from the adjacency (no NetworkX copy: millions of edges at scale)
+    pairs: dict[tuple[int, int], float] = {}
+    for u, v, w in _cooccurrences(G):
+        a, b = index.get(u), index.get(v)
+        if a is not None and b is not None:
+            key = (a, b) if a < b else (b, a)
+            pairs[key] = pairs.get(key, 0.0) + float(w)
+    edges = sorted(pairs)
+    g = igraph.Graph(n=len(names), edges=edges)
+    weights = [pairs[e] for e in edges]
+    del pairs
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        membership = g.community_leiden(objective_function="modularity", weights=[w for *_, w in edges],
+        membership = g.community_leiden(objective_function="modularity", weights=weights,
                                         resolution=resolution, n_iterations=LEIDEN_ITERATIONS).membership
     finally:
         igraph.set_random_number_generator(random)
