@@ -32,11 +32,15 @@ What a page guarantees:
 * **Fast.** Positions come from a deterministic layout (igraph's
   Fruchterman-Reingold, with a grid above 500 nodes, per connected
   component); physics is off above :data:`PHYSICS_MAX_NODES` nodes; edges are
-  straight. Up to :data:`VIS_MAX_NODES` nodes vis-network draws the graph;
-  above, kg's own canvas renderer (``view.js``) does, because vis-network
-  spends about 50 microseconds per node or edge before its first frame
-  (7 s at 20k nodes). Above *max_nodes* the most connected nodes are kept and
-  the page says what was left out.
+  straight. vis-network draws views small enough for physics; the others,
+  the overview included, kg's own canvas renderer (``view.js``) draws, with
+  community names at overview zoom and node labels without overlap, because
+  vis-network spends about 50 microseconds per node or edge before its first
+  frame (7 s at 20k nodes). Above *max_nodes* the most connected nodes are
+  kept and the page says what was left out.
+* **A map.** Where entities carry a ``community`` (:mod:`kg.communities`),
+  the overview colours and groups by community (the page can switch to
+  type), and its search covers every node of the graph, drawn or not.
 * **Reproducible.** The same graph gives a byte-identical file.
 
 >>> from kg.types import Paper, Mention
@@ -164,7 +168,7 @@ def render_view(
     renderer : {"auto", "vis", "canvas"}
         What draws the graph: vis-network (pyvis's, with physics) or kg's
         canvas renderer (fast for large views, no physics). ``"auto"`` picks
-        vis-network up to :data:`VIS_MAX_NODES` nodes.
+        vis-network where physics runs (up to :data:`PHYSICS_MAX_NODES` nodes).
 
     Returns
     -------

@@ -44,8 +44,8 @@ __all__ = ["COMMUNITY_COLORS", "PHYSICS_MAX_NODES", "RENDERERS", "SEARCH_MAX", "
 
 #: Views with more nodes than this draw with physics off (the layout is final).
 PHYSICS_MAX_NODES = 150
-#: Views with more nodes than this draw on kg's canvas renderer instead of vis-network,
-#: which spends about 50 microseconds per node or edge before its first frame.
+#: Above this many nodes ``renderer="vis"`` is slow: vis-network spends about 50 microseconds
+#: per node or edge before its first frame ("auto" uses it only where physics runs).
 VIS_MAX_NODES = 1000
 RENDERERS = ("auto", "vis", "canvas")
 
