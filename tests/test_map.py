@@ -216,3 +216,13 @@ def test_communities_in_rdf_are_skos_collections(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert not pyshacl.validate(g, shacl_graph=rdflib.Graph().parse(shapes_path()))[0]
+
+
+def test_report_of_a_dated_graph_has_its_years():
+    from kg.export.report import render_html, render_markdown, report_data
+
+    data = report_data(_dated_graph())
+    assert data["years"] == {"2019": 1, "2023": 1} and data["counts"]["dated_papers"] == 2
+    page = render_html(data)
+    assert "No paper has a year" not in page and page.count("<svg") >= 3
+    assert "| 2023 | 1 |" in render_markdown(data)
