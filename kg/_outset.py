@@ -37,7 +37,7 @@ from typing import Self
 
 from ._lock import FolderLock
 from .errors import ExportError
-from .paths import GRAPH_HTML, GRAPH_JSON, GRAPH_TTL, STORE_DIR, is_store
+from .paths import GRAPH_HTML, GRAPH_JSON, GRAPH_TTL, REPORT_HTML, STORE_DIR, is_store
 
 __all__ = ["LOCK_FILE", "OUTPUTS", "OutputSet"]
 
@@ -45,7 +45,7 @@ __all__ = ["LOCK_FILE", "OUTPUTS", "OutputSet"]
 LOCK_FILE = ".kg.lock"
 
 #: What a build writes; these names are never carried over from the old set. graph.json goes last.
-OUTPUTS = (STORE_DIR, GRAPH_HTML, GRAPH_TTL, GRAPH_JSON)
+OUTPUTS = (STORE_DIR, REPORT_HTML, GRAPH_HTML, GRAPH_TTL, GRAPH_JSON)
 #: Temp names kg's writers use inside an output folder (atomic_write, build_store, in-place staging).
 _TEMP_GLOBS = (".graph.*.tmp", ".store.*.tmp", ".store.old-*", ".kg-new-*", ".kg-old-*")
 

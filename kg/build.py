@@ -3,7 +3,7 @@
 >>> import kg
 >>> result = kg.build(["seeds"], "exports")        # doctest: +SKIP
 >>> result.papers, sorted(result.files)             # doctest: +SKIP
-(361, ['graph.html', 'graph.json', 'graph.ttl', 'store'])
+(361, ['graph.html', 'graph.json', 'graph.ttl', 'report.html', 'store'])
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ except ImportError:  # Windows: BuildResult.memory stays empty
     resource = None  # type: ignore[assignment]
 
 from ._outset import OutputSet
+from .communities import assign_communities
 from .errors import ArgumentError, ExportError, InputError
 from .extract import extract_papers, load_pipeline
 from .graph import ENTITY, PAPER, build_graph
-from .paths import ExportPaths
+from .paths import REPORT_HTML, ExportPaths
 from .read import read_papers
+from .trends import assign_years
 
 __all__ = [
     "AUTO_COOCCURRENCE_PAPERS",
@@ -156,13 +158,10 @@ def build(
 def _check_options(*, base_iri: str | None, batch_size: int, n_process: int | None,
                    min_cooccurrence: int | None, html_max_nodes: int | None) -> None:
     """Every option's value, checked before the output folder is touched or a paper is read."""
-    from .export.rdf import _check_base
+    from .export.rdf.iri import check_base
 
     if base_iri is not None:
-        try:
-            _check_base(base_iri)
-        except ExportError as err:
-            raise ArgumentError(err.message, hint=err.hint) from None
+        check_base(base_iri)  # an ArgumentError
     for name, value, least in (("batch_size", batch_size, 1), ("n_process", n_process, 1),
                                ("min_cooccurrence", min_cooccurrence, 1), ("html_max_nodes", html_max_nodes, 0)):
         if value is not None and value < least:
@@ -236,6 +235,10 @@ def _build(inputs: Iterable[str | os.PathLike[str]], outputs: OutputSet, *, mode
     G = build_graph(stream(), fixed_types=fixed_types, min_cooccurrence=min_cooccurrence)
     timings["graph"] = time.perf_counter() - t0 - timings["extract"]
     _note_memory(memory, "graph")
+    t0 = time.perf_counter()
+    assign_communities(G)
+    assign_years(G)
+    timings["communities"] = time.perf_counter() - t0
 
     try:
         staged = write_exports(G, outputs.stage, base_iri=base_iri, html=html, store=store, timings=timings,
@@ -264,7 +267,7 @@ def write_exports(
     html_max_nodes: int | None = None,
     memory: dict[str, int] | None = None,
 ) -> dict[str, Path]:
-    """Write graph.json, graph.ttl, graph.html and store/ for *G* into *out*.
+    """Write graph.json, graph.ttl, graph.html, report.html and store/ for *G* into *out*.
 
     *timings* and *memory*, when given, receive each export's seconds and the
     peak resident memory after it (see :attr:`BuildResult.memory`).
@@ -298,6 +301,11 @@ def write_exports(
         files["graph.html"] = out / "graph.html"
         timings["export_html"] = time.perf_counter() - t0
         _note_memory(memory, "export_html")
+        from .export.report import write_report
+
+        t0 = time.perf_counter()
+        files[REPORT_HTML] = write_report(G, out / REPORT_HTML)
+        timings["export_report"] = time.perf_counter() - t0
     if store:
         from .store import build_store
 

@@ -17,6 +17,11 @@ Paper nodes: ``title``, ``abstract``, ``authors``, ``date``, ``url``,
 ``label``, ``key``, ``aliases`` (list of ``[text, count]``), ``papers``
 (paper count), ``mentions`` (mention count).
 
+Added after construction by ``kg build`` (not by :func:`build_graph`):
+``community`` on every entity and ``G.graph["communities"]`` (see
+:mod:`kg.communities`); ``first_year``, ``last_year`` and ``years``
+(papers per year) on entities with dated papers (see :mod:`kg.trends`).
+
 >>> from kg.types import Paper, Mention
 >>> from kg.normalize import entity_id
 >>> p = Paper(id="P-1", title="T", abstract="We use BERT.")

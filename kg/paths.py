@@ -26,13 +26,24 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["GRAPH_HTML", "GRAPH_JSON", "GRAPH_NT", "GRAPH_TTL", "STORE_DIR", "ExportPaths", "export_paths",
-           "is_store", "store_dir"]
+__all__ = [
+    "GRAPH_HTML",
+    "GRAPH_JSON",
+    "GRAPH_NT",
+    "GRAPH_TTL",
+    "REPORT_HTML",
+    "STORE_DIR",
+    "ExportPaths",
+    "export_paths",
+    "is_store",
+    "store_dir",
+]
 
 GRAPH_JSON = "graph.json"
 GRAPH_TTL = "graph.ttl"
 GRAPH_NT = "graph.nt"
 GRAPH_HTML = "graph.html"
+REPORT_HTML = "report.html"
 STORE_DIR = "store"
 
 _HINT = "run `kg build` first, or pass the folder it wrote"

@@ -15,11 +15,13 @@ from typing import Any
 
 import networkx as nx
 
+from .communities import Community, read_communities
 from .errors import ArgumentError, KGError, NotFoundError
 from .graph import CO_OCCURS, ENTITY, MENTION, PAPER
 from .neighbourhood import hop_distances
 from .normalize import canonical_key, compact_key
 from .paths import export_paths
+from .trends import Trend, trending
 from .types import ENTITY_TYPES, ROLES
 
 __all__ = ["Hit", "KnowledgeGraph", "load"]
@@ -51,7 +53,8 @@ class Hit:
 def load(path: str | os.PathLike[str] = "exports") -> KnowledgeGraph:
     """Load a graph that ``kg build`` wrote: its output folder or its ``graph.json``.
 
-    A folder without ``graph.json`` raises :class:`~kg.errors.InputError`.
+    Returns a :class:`KnowledgeGraph`. A folder without ``graph.json``, or a
+    file that is not one, raises :class:`~kg.errors.InputError`.
 
     >>> g = load("exports")        # doctest: +SKIP
     """
@@ -102,7 +105,12 @@ class KnowledgeGraph:
         """The node id for *name* (an id, label, alias or paper title).
 
         Where several entities share the name, the one in most papers wins.
+        Raises :class:`~kg.errors.NotFoundError` for an unknown name and
+        :class:`~kg.errors.ArgumentError` for a *name* that is not a string
+        or a *kind* other than ``"paper"``/``"entity"``.
         """
+        _check_name(name)
+        _check_kind(kind)
         if name in self.graph and (kind is None or self.graph.nodes[name].get("kind") == kind):
             return name
         names = self._names()
@@ -120,7 +128,8 @@ class KnowledgeGraph:
         return Hit(id=node, label=self.label(node), kind=data.get("kind", "?"), type=data.get("type"), **extra)
 
     # -- queries -----------------------------------------------------------
-    def neighbors(self, name_or_id: str, *, type: str | None = None, hops: int = 1) -> list[Hit]:
+    def neighbors(self, name_or_id: str, *, type: str | None = None, hops: int = 1,
+                  limit: int | None = None) -> list[Hit]:
         """Nodes within *hops* of a node, over all edge kinds, nearest and strongest first.
 
         Steps go both ways along every edge, ``co_occurs`` included (see
@@ -133,10 +142,28 @@ class KnowledgeGraph:
             Keep only entities of this type, or ``"paper"`` for papers.
         hops : int
             How far to go (1 = direct neighbours).
+        limit : int, optional
+            Return at most this many (all by default).
+
+        Returns
+        -------
+        list of Hit
+            Nearest first (``hops``), then by link strength (``score``): the
+            papers two entities share plus the evidence of the relations
+            between them, or the mentions between a paper and an entity;
+            nodes further than one hop score their paper count. Ties go to
+            the entity in more papers.
+
+        Raises
+        ------
+        NotFoundError
+            *name_or_id* is not in the graph.
+        ArgumentError
+            A bad *type*, *hops* or *limit*.
         """
         _check_type(type)
-        if not isinstance(hops, int) or hops < 1:
-            raise ArgumentError(f"hops must be at least 1, got {hops!r}")
+        _check_count("hops", hops)
+        _check_count("limit", limit, optional=True)
         start = self.resolve(name_or_id)
         G = self.graph
         dist = hop_distances(G, start, hops)
@@ -145,11 +172,20 @@ class KnowledgeGraph:
             if node == start or not _type_ok(G, node, type):
                 continue
             hits.append(self._hit(node, hops=d, score=float(_strength(G, start, node))))
-        hits.sort(key=lambda h: (h.hops, -h.score, h.label.casefold(), h.id))
-        return hits
+        hits.sort(key=lambda h: (h.hops, -h.score, *self._tiebreak(h)))
+        return hits[:limit]
+
+    def _tiebreak(self, h: Hit) -> tuple[int, str, str]:
+        """Among equally strong hits: the node in more papers (a paper: with more entities), then by label."""
+        data = self.graph.nodes[h.id]
+        weight = data.get("papers") if h.kind == ENTITY else self.graph.out_degree(h.id)
+        return (-(weight if isinstance(weight, int) else 0), h.label.casefold(), h.id)
 
     def papers(self, entity: str) -> list[Hit]:
-        """Papers linked to an entity, the ones that propose it first."""
+        """Papers linked to an entity (list of :class:`Hit`), the ones that propose it first.
+
+        Raises :class:`~kg.errors.NotFoundError` for an unknown entity.
+        """
         node = self.resolve(entity, kind=ENTITY)
         hits = []
         for u, _, k, data in self.graph.in_edges(node, keys=True, data=True):
@@ -159,7 +195,11 @@ class KnowledgeGraph:
         return hits
 
     def entities(self, paper: str, *, type: str | None = None) -> list[Hit]:
-        """Entities of a paper, optionally of one type, by role then mention count."""
+        """Entities of a paper (list of :class:`Hit`), optionally of one type, by role then mention count.
+
+        Raises :class:`~kg.errors.NotFoundError` for an unknown paper and
+        :class:`~kg.errors.ArgumentError` for an unknown *type*.
+        """
         _check_type(type)
         node = self.resolve(paper, kind=PAPER)
         hits = []
@@ -170,7 +210,9 @@ class KnowledgeGraph:
         return hits
 
     def evidence(self, paper: str, entity: str) -> list[dict[str, Any]]:
-        """The mentions that link *paper* to *entity*: field, offsets, sentence, source, confidence."""
+        """The mentions that link *paper* to *entity*: a list of dicts with field, offsets, sentence,
+        source, confidence. Raises :class:`~kg.errors.NotFoundError` if either is unknown or the
+        paper does not mention the entity."""
         p = self.resolve(paper, kind=PAPER)
         e = self.resolve(entity, kind=ENTITY)
         data = self.graph.get_edge_data(p, e, key=MENTION)
@@ -180,7 +222,13 @@ class KnowledgeGraph:
         return [dict(ev) for ev in data["evidence"]]
 
     def related(self, entity: str, *, top: int = 10) -> list[Hit]:
-        """Entities that co-occur with *entity* in the most papers."""
+        """The *top* entities that co-occur with *entity* in the most papers (list of :class:`Hit`,
+        ``score`` = shared papers; ties go to the entity in more papers).
+
+        Raises :class:`~kg.errors.NotFoundError` for an unknown entity and
+        :class:`~kg.errors.ArgumentError` unless *top* is a whole number of 1 or more.
+        """
+        _check_count("top", top)
         node = self.resolve(entity, kind=ENTITY)
         G = self.graph
         hits = []
@@ -188,16 +236,41 @@ class KnowledgeGraph:
             if k == CO_OCCURS:
                 other = v if u == node else u
                 hits.append(self._hit(other, score=float(data.get("weight", 1))))
-        hits.sort(key=lambda h: (-h.score, h.label.casefold(), h.id))
+        hits.sort(key=lambda h: (-h.score, *self._tiebreak(h)))
         return hits[:top]
 
-    def find(self, text: str, *, limit: int = 10, kind: str | None = None) -> list[Hit]:
-        """Fuzzy search over entity labels, aliases and paper titles, best match first."""
+    def find(self, text: str, *, limit: int = 10, kind: str | None = None, type: str | None = None) -> list[Hit]:
+        """Fuzzy search over entity labels, aliases and paper titles, best match first.
+
+        Parameters
+        ----------
+        text : str
+            What to look for; typos and partial names match too.
+        limit : int
+            At most this many hits.
+        kind : {None, "entity", "paper"}
+            Search only entities or only papers (both by default).
+        type : str, optional
+            Search only entities of this type (``"method"``, ...), or ``"paper"``.
+
+        Returns
+        -------
+        list of Hit
+            ``score`` is the similarity, 0-100; only matches above 40 are kept.
+
+        Raises :class:`~kg.errors.ArgumentError` for a bad *text*, *limit*, *kind* or *type*.
+        """
         from rapidfuzz import fuzz, process, utils
 
+        _check_name(text, what="text")
+        _check_count("limit", limit)
+        _check_kind(kind)
+        _check_type(type)
         choices: dict[str, str] = {}
         for node, data in self.graph.nodes(data=True):
             if kind is not None and data.get("kind") != kind:
+                continue
+            if type is not None and not _type_ok(self.graph, node, type):
                 continue
             names = [data.get("label") or data.get("title") or ""] + [a for a, _ in data.get("aliases", [])]
             for i, name in enumerate(names):
@@ -222,7 +295,13 @@ class KnowledgeGraph:
 
     # -- other views of the same graph ----------------------------------------
     def sparql(self, query: str) -> Any:
-        """Run a SPARQL query on the embedded store that ``kg build`` filled (see :mod:`kg.store`)."""
+        """Run a SPARQL query on the embedded store that ``kg build`` filled (see :mod:`kg.store`).
+
+        Returns what :func:`kg.store.sparql` returns: a :class:`~kg.store.SelectResult`
+        (a list of ``{variable: value}`` rows) for SELECT, a bool for ASK, a list of
+        ``(subject, predicate, object)`` triples for CONSTRUCT/DESCRIBE. Raises
+        :class:`~kg.errors.KGError` for a graph not loaded from a build folder.
+        """
         from .store import sparql
 
         if self.path is None:
@@ -230,15 +309,58 @@ class KnowledgeGraph:
                           hint="use kg.load('exports')")
         return sparql(self.path / "store", query)
 
+    def communities(self) -> list[Community]:
+        """The communities of entities, largest first (see :mod:`kg.communities`).
+
+        Each has ``id``, ``label`` (its most distinctive entities), ``entities``
+        (ids, most distinctive first), ``papers`` (ids) and ``size``. A graph
+        built before communities existed gets them detected now.
+        """
+        return read_communities(self.graph)
+
+    def trending(self, *, since: int | None = None, top: int = 10) -> list[Trend]:
+        """Entities whose share of papers grew the most since the year *since* (default: the last
+        three years of the graph), largest growth first; see :func:`kg.trends.trending`.
+
+        Returns an empty list when no paper has a dated year (the daily-papers
+        dumps carry none). Raises :class:`~kg.errors.ArgumentError` for a bad
+        *since* or *top*.
+        """
+        return trending(self.graph, since=since, top=top)
+
     def view(self, name: str | None = None, *, hops: int = 2, **options: Any) -> Any:
         """An interactive view (displays inline in Jupyter; ``.save(path)`` writes HTML).
 
-        Without *name*, the overview of the whole graph.
+        Without *name*, the overview of the whole graph. *options* go to
+        :func:`kg.export.html.render_view`: ``max_nodes``, ``max_edges``,
+        ``title``, ``include_papers``, ``physics``, ``renderer``.
+
+        Returns a :class:`kg.export.html.View`. Raises
+        :class:`~kg.errors.NotFoundError` for an unknown *name* and
+        :class:`~kg.errors.ArgumentError` for a bad option value.
         """
+        _check_count("hops", hops, minimum=0)
         from .export.html import render_view
 
         node = self.resolve(name) if name is not None else None
         return render_view(self.graph, node, hops=hops, **options)
+
+
+def _check_name(name: Any, *, what: str = "name") -> None:
+    if not isinstance(name, str):
+        raise ArgumentError(f"{what} must be a string, got {name!r}")
+
+
+def _check_kind(kind: str | None) -> None:
+    if kind is not None and kind not in (PAPER, ENTITY):
+        raise ArgumentError(f"unknown kind {kind!r}", hint="use 'paper', 'entity' or None")
+
+
+def _check_count(name: str, value: Any, *, minimum: int = 1, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ArgumentError(f"{name} must be a whole number of {minimum} or more, got {value!r}")
 
 
 def _check_type(type: str | None) -> None:
@@ -254,6 +376,9 @@ def _type_ok(G: nx.MultiDiGraph, node: str, type: str | None) -> bool:
 
 
 def _strength(G: nx.MultiDiGraph, a: str, b: str) -> float:
+    """How strongly *a* and *b* are linked: the papers they share (``co_occurs``), plus the papers
+    giving evidence of each relation between them, plus a paper's mentions of an entity; for nodes
+    not linked directly, *b*'s paper count."""
     total = 0.0
     for u, v in ((a, b), (b, a)):
         for data in (G.get_edge_data(u, v) or {}).values():

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -152,3 +155,13 @@ def tiny_scierc(tmp_path: Path) -> Path:
     (data / "train.txt").write_text(SNIPPET * 3, encoding="utf-8")
     (data / "dev.txt").write_text(SNIPPET, encoding="utf-8")
     return data
+
+
+def as_other_user(args, **kw):
+    """Run *args* as a user that file modes apply to (root ignores them): nobody, through setpriv."""
+    if os.geteuid() == 0:
+        require(shutil.which("setpriv") is not None, "running as root without setpriv (util-linux): "
+                "cannot make a file unreadable")
+        args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *args]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": tempfile.gettempdir()}
+    return subprocess.run(args, capture_output=True, text=True, env=env, check=False, **kw)

@@ -367,3 +367,245 @@ def test_knowledge_graph_view(small_graph):
     v = KnowledgeGraph(small_graph).view("bidirectional encoder representations from transformers", hops=1)
     assert isinstance(v, View) and v.nodes == 3 and "BERT" in v.title
     assert KnowledgeGraph(small_graph).view().nodes == 10
+
+
+# -- the map of the field (issue 14) ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def map_graph(small_graph) -> nx.MultiDiGraph:
+    """The small graph with communities."""
+    from kg.communities import assign_communities
+
+    G = small_graph.copy()
+    assign_communities(G)
+    return G
+
+
+def _hover(page, i):
+    box = page.locator("#kg-network").bounding_box()
+    pos = page.evaluate(f"kgView.domPosition({i})")
+    page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"], steps=3)
+    page.wait_for_timeout(250)
+    return box, pos
+
+
+def test_overview_meta_has_communities_and_graph_counts(map_graph):
+    from kg.export.view_page import COMMUNITY_COLORS
+
+    html = render_view(map_graph).html
+    meta = json.loads(re.search(r'id="kg-meta">(.*?)</script>', html).group(1))
+    assert meta["colorBy"] == "community" and meta["communities"]
+    assert meta["communities"][0]["color"] == COMMUNITY_COLORS[0]
+    transformer = next(m for m in meta["nodes"] if m["label"] == "Transformer")
+    assert transformer["links"] == len(set(map_graph.successors(transformer["id"]))
+                                       | set(map_graph.predecessors(transformer["id"])))
+    assert "community" in transformer
+    # undrawn nodes (here: the papers) are in the search index
+    assert {r[1] for r in meta["search"]["rows"]} == {"paper"}
+    assert render_view(map_graph).html == html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_colour_toggle_community_and_type(browser, map_graph, tmp_path, renderer):
+    path = tmp_path / "g.html"
+    write_html(map_graph, path, renderer=renderer)
+    ctx, page, record = _open(browser, path)
+    try:
+        idx = page.evaluate("kgView.meta.nodes.findIndex(n => n.label === 'BLEU')")
+        by_comm = page.evaluate(f"kgView.colourOf({idx})")
+        assert by_comm in [c["color"] for c in page.evaluate("kgView.meta.communities")]
+        page.locator("#kg-legend input[value=type]").check()
+        assert page.evaluate(f"kgView.colourOf({idx})") == "#e15759"  # metric
+        assert page.evaluate("kgView.state.colorBy") == "type"
+        page.locator("#kg-legend input[value=community]").check()
+        assert page.evaluate(f"kgView.colourOf({idx})") == by_comm
+        assert page.locator(".kg-community").count() == len(page.evaluate("kgView.meta.communities"))
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.mark.browser
+def test_cluster_labels_at_overview_zoom(browser, tmp_path):
+    from bench.views import synthetic_graph
+    from kg.communities import assign_communities
+
+    G = synthetic_graph(1500)
+    assign_communities(G)
+    path = tmp_path / "big.html"
+    write_html(G, path)
+    ctx, page, record = _open(browser, path)
+    try:
+        assert page.evaluate("kgView.renderer") == "canvas"
+        page.wait_for_timeout(200)
+        assert page.evaluate("kgView.state.clusterLabels") >= 3
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_search_finds_undrawn_nodes_fuzzily(browser, map_graph, tmp_path, renderer):
+    path = tmp_path / "g.html"
+    write_html(map_graph, path, renderer=renderer, max_nodes=3)
+    ctx, page, record = _open(browser, path)
+    try:
+        drawn = page.evaluate("kgView.meta.nodes.map(n => n.label)")
+        assert "machine translation" not in drawn
+        page.fill("#kg-search", "machine translaton")  # a typo
+        results = page.locator("#kg-results").inner_text()
+        assert "machine translation" in results and "not drawn" in results
+        page.keyboard.press("Enter")
+        panel = page.locator("#kg-panel").inner_text()
+        assert "Not drawn in this view" in panel and 'kg view "machine translation"' in panel
+        assert "Transformer" in panel  # its neighbourhood here
+        assert page.evaluate("kgView.state.undrawn") is not None
+        # a paper is findable too, by its title
+        page.fill("#kg-search", "lonely concept")
+        assert "A lonely concept" in page.locator("#kg-results").inner_text()
+        page.fill("#kg-search", "transformr")
+        assert page.locator("#kg-results li").first.inner_text().startswith("Transformer")
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_tooltip_hides_when_the_pointer_leaves_for_the_legend(browser, map_graph, tmp_path, renderer):
+    path = tmp_path / "g.html"
+    write_html(map_graph, path, renderer=renderer)
+    ctx, page, record = _open(browser, path)
+    try:
+        idx = page.evaluate("kgView.meta.nodes.findIndex(n => n.label === 'Transformer')")
+        _hover(page, idx)
+        assert page.locator("#kg-tip").is_visible()
+        legend = page.locator("#kg-legend").bounding_box()
+        page.mouse.move(legend["x"] + 20, legend["y"] + legend["height"] - 5, steps=2)
+        page.wait_for_timeout(150)
+        assert not page.locator("#kg-tip").is_visible()
+        _hover(page, idx)
+        header = page.locator("#kg-header").bounding_box()
+        page.mouse.move(header["x"] + 300, header["y"] + 10, steps=2)
+        page.wait_for_timeout(150)
+        assert not page.locator("#kg-tip").is_visible()
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_hover_and_click_pick_the_same_overlapping_node(browser, map_graph, tmp_path, renderer, monkeypatch):
+    import kg.export.html as html_mod
+
+    def stacked(nodes, edges, **_):  # every node on a diagonal, 6 units apart: neighbours overlap
+        return [(6.0 * i, 6.0 * i) for i in range(len(nodes))]
+
+    monkeypatch.setattr(html_mod, "layout", stacked)
+    monkeypatch.setattr(html_mod, "layout_groups", lambda nodes, edges, groups, **kw: stacked(nodes, edges))
+    path = tmp_path / "g.html"
+    render_view(map_graph, renderer=renderer).save(path)
+    ctx, page, record = _open(browser, path)
+    try:
+        n = page.evaluate("kgView.meta.nodes.length")
+        box = page.locator("#kg-network").bounding_box()
+        checked = 0
+        for i in range(n - 1):
+            page.evaluate("kgView.clearSelection()")
+            page.wait_for_timeout(150)  # the drawing widens again as the panel closes
+            a = page.evaluate(f"kgView.domPosition({i})")
+            b = page.evaluate(f"kgView.domPosition({i + 1})")
+            page.mouse.move(box["x"] + a["x"], box["y"] + a["y"], steps=2)
+            x, y = box["x"] + (2 * a["x"] + 3 * b["x"]) / 5, box["y"] + (2 * a["y"] + 3 * b["y"]) / 5
+            page.mouse.move(x, y, steps=2)
+            page.wait_for_timeout(150)
+            tip = page.locator("#kg-tip")
+            if not tip.is_visible():
+                continue
+            hovered = tip.locator("strong").inner_text()
+            page.mouse.click(x, y)
+            selected = page.evaluate("kgView.state.selected")
+            assert selected is not None
+            assert page.evaluate(f"kgView.meta.nodes[{selected}].label") == hovered
+            checked += 1
+        assert checked >= n // 2
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_panel_narrows_the_drawing_and_counts_graph_links(browser, map_graph, tmp_path, renderer):
+    path = tmp_path / "g.html"
+    write_html(map_graph, path, renderer=renderer, max_nodes=4)
+    ctx, page, record = _open(browser, path)
+    try:
+        full = page.locator("#kg-network").bounding_box()["width"]
+        idx = page.evaluate("kgView.meta.nodes.findIndex(n => n.label === 'Transformer')")
+        box, pos = _hover(page, idx)
+        page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+        page.wait_for_timeout(500)
+        net = page.locator("#kg-network").bounding_box()
+        panel = page.locator("#kg-panel").bounding_box()
+        assert net["width"] == pytest.approx(full - panel["width"], abs=2)
+        assert net["x"] + net["width"] <= panel["x"] + 1
+        pos = page.evaluate(f"kgView.domPosition({idx})")
+        assert 0 <= pos["x"] <= net["width"] and 0 <= pos["y"] <= net["height"]
+        node = page.evaluate(f"kgView.meta.nodes[{idx}]")
+        links = len(set(map_graph.successors(node["id"])) | set(map_graph.predecessors(node["id"])))
+        text = page.locator("#kg-panel").inner_text()
+        assert f"{links} links in the graph, {node['degree']} drawn here" in text
+        page.click("#kg-panel-close")
+        page.wait_for_timeout(200)
+        assert page.locator("#kg-network").bounding_box()["width"] == pytest.approx(full, abs=2)
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def dated_graph(map_graph) -> nx.MultiDiGraph:
+    """The small graph with one paper a year, 2019-2024 (its papers are P-...1 to P-...6)."""
+    G = map_graph.copy()
+    for k in range(1, 7):
+        G.nodes[f"P-{k:016x}"]["date"] = f"{2018 + k}-03-01"
+    return G
+
+
+def test_views_without_years_have_no_year_control(map_graph):
+    G = map_graph.copy()
+    for n, d in G.nodes(data=True):
+        if d["kind"] == "paper":
+            d["date"] = "Mar 12"  # the seed dumps' dates: no year, and none is invented
+    assert '"yearRange":null' in render_view(G).html
+    assert '"yearRange":null' in render_view(map_graph).html  # one year only: nothing to filter
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_year_range_filters_papers_and_entities(browser, dated_graph, tmp_path, renderer):
+    path = tmp_path / "dated.html"
+    write_html(dated_graph, path, renderer=renderer, include_papers=True)
+    ctx, page, record = _open(browser, path)
+    try:
+        assert page.evaluate("kgView.meta.yearRange") == [2019, 2024]
+        assert page.locator("#kg-year-from").is_visible()
+        total = page.evaluate("kgView.drawnCount()")
+        # 2022 only: "Attention everywhere" (P-4) with Transformer and attention
+        page.locator("#kg-year-from").fill("2022")
+        page.locator("#kg-year-to").fill("2022")
+        page.wait_for_timeout(100)
+        visible = page.evaluate("kgView.meta.nodes.map((n, i) => [n.label, i])"
+                                ".filter(([l, i]) => !kgView.surface.isHidden(i)).map(([l]) => l)")
+        assert sorted(visible) == ["Attention everywhere", "Transformer", "attention"]
+        assert page.locator("#kg-years").inner_text().strip().endswith("2022")
+        page.evaluate("kgView.setYears(2019, 2024)")
+        assert page.evaluate("kgView.drawnCount()") == total
+        _assert_clean(page, record)
+    finally:
+        ctx.__exit__(None, None, None)

@@ -24,12 +24,12 @@ from kg.cli import cli
 from kg.errors import ExportError
 from kg.extract import Extraction
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 # kg.build is the function once read through the package (its lazy attribute); the module behind it:
 build_fn = kg.build
 build_module = sys.modules["kg.build"]
-OUTPUT_NAMES = {"graph.json", "graph.ttl", "graph.html", "store"}
+OUTPUT_NAMES = {"graph.json", "graph.ttl", "graph.html", "report.html", "store"}
 
 
 def rec(title):
@@ -229,7 +229,7 @@ def test_bad_output_location_is_one_line_before_reading(tmp_path, where, words):
 
 @pytest.mark.parametrize("mode", [0o555, 0o000], ids=["read-only parent", "parent not searchable"])
 def test_unwritable_parent_is_one_line_before_reading(mode):
-    from .test_read_faults import as_other_user
+    from .helpers import as_other_user
 
     parent = Path(tempfile.mkdtemp(prefix="kg-ro-"))  # pytest's tmp dirs are private to root
     try:

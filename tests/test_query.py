@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 import kg
@@ -91,6 +93,69 @@ def test_bad_arguments(g):
         g.neighbors("FooNet", type="widget")
     with pytest.raises(ArgumentError, match="hops"):
         g.neighbors("FooNet", hops=0)
+
+
+@pytest.mark.parametrize("call", [
+    lambda g: g.related("FooNet", top=-3),
+    lambda g: g.related("FooNet", top=True),
+    lambda g: g.neighbors("FooNet", hops="2"),
+    lambda g: g.neighbors("FooNet", limit=0),
+    lambda g: g.papers(None),
+    lambda g: g.entities(3),
+    lambda g: g.find("foo", kind="nonsense"),
+    lambda g: g.find("foo", type="nonsense"),
+    lambda g: g.find(None),
+    lambda g: g.find("foo", limit=-1),
+    lambda g: g.view("FooNet", hops="1"),
+])
+def test_api_validates_like_the_cli(g, call):
+    with pytest.raises(ArgumentError) as info:
+        call(g)
+    assert info.value.exit_code == 2 and isinstance(info.value, ValueError)
+
+
+def test_find_filters_by_type(g):
+    assert g.find("imagenet", type="dataset")[0].id == IMAGENET
+    assert all(h.type == "method" for h in g.find("imagenet", type="method"))
+    assert all(h.kind == "paper" for h in g.find("a", kind="paper"))
+
+
+@pytest.mark.slow
+def test_neighbors_limit_ranks_by_strength(seed_graph):
+    name = top_entity(seed_graph.graph)
+    hits = seed_graph.neighbors(name, limit=10)
+    assert len(hits) == 10
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert seed_graph.neighbors(name)[:10] == hits
+
+
+@pytest.mark.slow
+def test_related_ties_go_to_the_entity_in_more_papers(seed_graph):
+    hits = seed_graph.related("diffusion model", top=20)
+    G = seed_graph.graph
+    for a, b in itertools.pairwise(hits):
+        assert (a.score, G.nodes[a.id]["papers"]) >= (b.score, G.nodes[b.id]["papers"])
+
+
+@pytest.mark.slow
+def test_communities_of_the_seeds(seed_graph):
+    import networkx as nx
+
+    from kg.communities import community_graph
+
+    cs = seed_graph.communities()
+    G = seed_graph.graph
+    entities = [n for n, d in G.nodes(data=True) if d["kind"] == "entity"]
+    assert all(isinstance(G.nodes[n]["community"], int) for n in entities)
+    assert sorted(e for c in cs for e in c.entities) == sorted(entities)
+    assert [c.id for c in cs] == list(range(len(cs)))
+    assert sum(1 for c in cs if c.size >= 10) >= 8
+    parts = [set(c.entities) for c in cs]
+    assert nx.community.modularity(community_graph(G), parts, weight="weight") >= 0.3
+    big = cs[0]
+    assert big.label and big.papers and set(big.papers) <= {n for n, d in G.nodes(data=True) if d["kind"] == "paper"}
+    assert G.graph["communities"][0]["label"] == big.label
 
 
 @pytest.mark.slow

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -17,7 +16,7 @@ from kg.errors import InputError
 from kg.read import read_papers, title_key
 from kg.read.bibtex import latex_to_text
 
-from .conftest import ROOT
+from .helpers import as_other_user
 
 ABSTRACT = "We propose a method. It works on the FooBench dataset."
 
@@ -112,16 +111,6 @@ def test_special_files_in_a_folder_are_reported(tmp_path):
     papers, _, notes = skipping(tmp_path)
     assert [p.title for p in papers] == ["A paper"]
     assert any("pipe.jsonl" in n and "not a regular file" in n for n in notes)
-
-
-def as_other_user(args, **kw):
-    """Run *args* as a user that file modes apply to (root ignores them): nobody, through setpriv."""
-    if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv: cannot make a file unreadable")
-        args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": tempfile.gettempdir()}
-    return subprocess.run(args, capture_output=True, text=True, env=env, check=False, **kw)
 
 
 @pytest.fixture

@@ -25,10 +25,10 @@ def _report_invalid(err: InputError) -> None:
 @click.option("--workers", default=None, type=click.IntRange(1),
               help="Extraction processes on this machine (default 1); with --dask local, the number of "
                    "Dask workers (default 2).")
-@click.option("--no-html", is_flag=True, help="Skip graph.html.")
+@click.option("--no-html", is_flag=True, help="Skip graph.html and report.html.")
 @click.option("--html-max-nodes", type=click.IntRange(min=0), default=None,
-              help="Most connected entities drawn in graph.html (default 1000, drawn with vis-network; "
-                   "up to 20000 draw on a fast canvas; 0 for no cap).")
+              help="Most connected entities drawn in graph.html (default 1000, on kg's canvas renderer; "
+                   "20000 draw in about a second; 0 for no cap).")
 @click.option("--no-store", is_flag=True, help="Skip the embedded SPARQL store.")
 @click.option("--update", "update_dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Add INPUTS to the graph already built in DIR (written back to DIR) without "

@@ -22,9 +22,10 @@ class _RdfFormat(click.Choice):
 
     @property  # type: ignore[override]
     def choices(self) -> tuple[str, ...]:
+        from ..export.graphml import GRAPH_FORMATS
         from ..export.rdf import RDF_FORMATS
 
-        return tuple(RDF_FORMATS)
+        return (*RDF_FORMATS, *GRAPH_FORMATS)
 
     @choices.setter
     def choices(self, value: tuple[str, ...]) -> None:  # click.Choice.__init__ sets it; RDF_FORMATS decides
@@ -32,26 +33,39 @@ class _RdfFormat(click.Choice):
 
 
 @click.command()
-@click.argument("source", default="exports", type=click.Path(dir_okay=True, file_okay=True))
+@click.argument("args", nargs=-1, metavar="[FORMAT] [SOURCE]")
 @click.option("--format", "-f", "fmt", type=_RdfFormat(), default="turtle", show_default=True,
-              help="RDF syntax to write. trig and nquads put the triples in a named graph (see --graph).")
+              help="What to write: an RDF syntax (trig and nquads put the triples in a named graph, see --graph), "
+                   "or graphml/gexf for Gephi, Cytoscape and yEd.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="File to write (default: graph.<ext> beside SOURCE's graph.json).")
 @click.option("--base-iri", metavar="IRI", help="Base of every paper/entity IRI, ending in / or # "
               "(default: https://w3id.org/kg/local/).")
 @click.option("--graph", "graph_iri", metavar="IRI",
               help="Named graph for trig, nquads and jsonld (default: <base-iri>graph).")
-def export(source: str, fmt: str, output: str | None, base_iri: str | None, graph_iri: str | None) -> None:
-    """Write the graph in SOURCE (a `kg build` folder or graph.json) as RDF.
+def export(args: tuple[str, ...], fmt: str, output: str | None, base_iri: str | None, graph_iri: str | None) -> None:
+    """Write the graph in SOURCE (a `kg build` folder or graph.json, default exports) as RDF, GraphML or GEXF.
 
     \b
     kg export --format ntriples            exports/graph.nt
     kg export -f jsonld -o graph.jsonld    JSON-LD with a @context
+    kg export graphml                      exports/graph.graphml (Gephi, Cytoscape, yEd; also gexf)
     """
     from ..export.json import read_graph
     from ..export.rdf import DEFAULT_BASE_IRI, RDF_FORMATS, write_rdf
 
+    if args and args[0] in _RdfFormat().choices and (len(args) == 2 or not Path(args[0]).exists()):
+        fmt, args = args[0], args[1:]  # `kg export graphml [SOURCE]`: the format first
+    if len(args) > 1:
+        raise ArgumentError(f"unexpected arguments {' '.join(args[1:])!r}", hint="see `kg export --help`")
+    source = args[0] if args else "exports"
     file = export_paths(source).require_graph()
+    if fmt not in RDF_FORMATS:
+        from ..export.graphml import GRAPH_FORMATS, write_tools_graph
+
+        out = write_tools_graph(read_graph(file), output or file.with_name("graph" + GRAPH_FORMATS[fmt]), format=fmt)
+        click.echo(f"wrote {out} ({fmt})")
+        return
     out = Path(output) if output else file.with_name("graph" + RDF_FORMATS[fmt][0])
     t0 = time.perf_counter()
     n = write_rdf(read_graph(file), out, format=fmt, base_iri=base_iri or DEFAULT_BASE_IRI,

@@ -32,11 +32,15 @@ What a page guarantees:
 * **Fast.** Positions come from a deterministic layout (igraph's
   Fruchterman-Reingold, with a grid above 500 nodes, per connected
   component); physics is off above :data:`PHYSICS_MAX_NODES` nodes; edges are
-  straight. Up to :data:`VIS_MAX_NODES` nodes vis-network draws the graph;
-  above, kg's own canvas renderer (``view.js``) does, because vis-network
-  spends about 50 microseconds per node or edge before its first frame
-  (7 s at 20k nodes). Above *max_nodes* the most connected nodes are kept and
-  the page says what was left out.
+  straight. vis-network draws views small enough for physics; the others,
+  the overview included, kg's own canvas renderer (``view.js``) draws, with
+  community names at overview zoom and node labels without overlap, because
+  vis-network spends about 50 microseconds per node or edge before its first
+  frame (7 s at 20k nodes). Above *max_nodes* the most connected nodes are
+  kept and the page says what was left out.
+* **A map.** Where entities carry a ``community`` (:mod:`kg.communities`),
+  the overview colours and groups by community (the page can switch to
+  type), and its search covers every node of the graph, drawn or not.
 * **Reproducible.** The same graph gives a byte-identical file.
 
 >>> from kg.types import Paper, Mention
@@ -61,7 +65,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import ArgumentError, ExportError
-from .view_layout import layout
+from .view_layout import layout, layout_groups
 from .view_page import (
     PHYSICS_MAX_NODES,
     RENDERERS,
@@ -74,7 +78,14 @@ from .view_page import (
     page,
     read_assets,
 )
-from .view_select import ego_graph, node_label, select_edges, select_ego, select_overview
+from .view_select import (
+    ego_graph,
+    layout_groups_of,
+    node_label,
+    select_edges,
+    select_ego,
+    select_overview,
+)
 
 __all__ = [
     "DEFAULT_EGO_MAX_NODES",
@@ -157,7 +168,7 @@ def render_view(
     renderer : {"auto", "vis", "canvas"}
         What draws the graph: vis-network (pyvis's, with physics) or kg's
         canvas renderer (fast for large views, no physics). ``"auto"`` picks
-        vis-network up to :data:`VIS_MAX_NODES` nodes.
+        vis-network where physics runs (up to :data:`PHYSICS_MAX_NODES` nodes).
 
     Returns
     -------
@@ -182,7 +193,9 @@ def render_view(
         heading = title or f"{node_label(G, node_id)} (within {hops} hop{'s' if hops != 1 else ''})"
     edges, omitted_edges = select_edges(G, sel, max_edges)
     index = {n: i for i, n in enumerate(sel.nodes)}
-    positions = layout(sel.nodes, [(index[u], index[v]) for u, v, _, _ in edges])
+    pairs = [(index[u], index[v]) for u, v, _, _ in edges]
+    groups = layout_groups_of(G, sel, edges) if node_id is None else None
+    positions = layout(sel.nodes, pairs) if groups is None else layout_groups(sel.nodes, pairs, groups)
     pg = page(G, sel, edges, omitted_edges, positions, heading, physics, renderer)
     return View(html=_html(pg), title=heading, nodes=len(sel.nodes), edges=len(edges),
                 omitted_nodes=pg.omitted_nodes, omitted_edges=pg.omitted_edges)

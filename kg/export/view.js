@@ -62,9 +62,45 @@
     document.documentElement.setAttribute("data-kg-drawn", "1");
   });
 
+  /* -- colours: by community (default where there are communities) or by type -- */
+  var communities = meta.communities || [];
+  var communityColour = {};
+  communities.forEach(function (c) { communityColour[c.id] = c.color; });
+  function colourOf(i, by) {
+    var m = info[i];
+    if (by === "community" && m.community !== undefined) return communityColour[m.community] || meta.communityOther;
+    return (meta.typeColors || {})[m.type] || "#76b7b2";
+  }
+  state.colorBy = meta.colorBy || "type";
+  function setColorBy(by) {
+    state.colorBy = by;
+    surface.setColours(info.map(function (_, i) { return colourOf(i, by); }));
+    var radios = legend.querySelectorAll("input[name=kg-colour]");
+    for (var r = 0; r < radios.length; r++) radios[r].checked = radios[r].value === by;
+    legend.setAttribute("data-colour", by);
+  }
+
   /* -- legend and type toggles ------------------------------------------ */
   var legend = document.getElementById("kg-legend");
   var toggles = {};
+  if (communities.length) {
+    var modes = el("div", "kg-colour-by");
+    modes.appendChild(el("span", "kg-colour-title", "Colour by"));
+    ["community", "type"].forEach(function (by) {
+      var lab = el("label", "kg-colour-mode");
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "kg-colour";
+      radio.value = by;
+      radio.checked = by === state.colorBy;
+      radio.addEventListener("change", function () { if (radio.checked) setColorBy(by); });
+      lab.appendChild(radio);
+      lab.appendChild(el("span", null, by));
+      modes.appendChild(lab);
+    });
+    legend.appendChild(modes);
+  }
+  legend.setAttribute("data-colour", state.colorBy);
   meta.types.forEach(function (t) {
     var row = el("label", "kg-type");
     var box = document.createElement("input");
@@ -81,16 +117,85 @@
     legend.appendChild(row);
     toggles[t.name] = box;
   });
+  if (communities.length) {
+    var clist = el("ol", "kg-communities");
+    communities.slice(0, 10).forEach(function (c) {
+      var li = el("li", "kg-community");
+      var sw = el("span", "kg-swatch");
+      sw.style.backgroundColor = c.color;
+      li.appendChild(sw);
+      li.appendChild(el("span", "kg-community-label", c.label));
+      li.appendChild(el("span", "kg-type-count", c.size.toLocaleString("en")));
+      li.title = c.label + " (" + plural(c.size, "entity") + " in the graph, " + c.count + " drawn)";
+      clist.appendChild(li);
+    });
+    if (communities.length > 10) clist.appendChild(el("li", "kg-community-more", "and " + (communities.length - 10) + " more"));
+    legend.appendChild(clist);
+  }
   legend.appendChild(el("p", "kg-counts",
     plural(meta.counts.nodes, "node") + ", " + plural(meta.counts.edges, "link")));
 
+  /* A node is drawn unless its type is switched off or it has no paper in the chosen years. */
+  function applyFilters() {
+    var hide = [], show = [], range = state.years;
+    for (var i = 0; i < info.length; i++) {
+      var m = info[i], off = !!state.hiddenTypes[m.type];
+      if (!off && range) {
+        if (m.year !== undefined) off = m.year < range[0] || m.year > range[1];
+        else if (m.years) off = !m.years.some(function (y) { return y >= range[0] && y <= range[1]; });
+        else off = true;  // no dated paper at all
+      }
+      (off ? hide : show).push(i);
+    }
+    surface.setHidden(hide, true);
+    surface.setHidden(show, false);
+    if (state.selected !== null && surface.isHidden(state.selected)) clearSelection();
+  }
+
   function setTypeVisible(type, visible) {
-    var ids = [];
-    for (var i = 0; i < info.length; i++) if (info[i].type === type) ids.push(i);
-    surface.setHidden(ids, !visible);
     state.hiddenTypes[type] = !visible;
     if (toggles[type]) toggles[type].checked = visible;
-    if (!visible && state.selected !== null && info[state.selected].type === type) clearSelection();
+    applyFilters();
+  }
+
+  /* -- the year range, where papers have years ---------------------------------- */
+  state.years = null;
+  function setYears(from, to) {
+    var r = meta.yearRange;
+    from = Math.max(r[0], Math.min(from, r[1]));
+    to = Math.max(from, Math.min(to, r[1]));
+    state.years = from === r[0] && to === r[1] ? null : [from, to];
+    yearFrom.value = from;
+    yearTo.value = to;
+    yearText.textContent = from === to ? String(from) : from + "–" + to;
+    applyFilters();
+  }
+  var yearFrom = null, yearTo = null, yearText = null;
+  if (meta.yearRange) {
+    var yearsBox = el("div", "kg-years");
+    yearsBox.id = "kg-years";
+    yearsBox.appendChild(el("span", "kg-years-title", "Years"));
+    yearFrom = document.createElement("input");
+    yearTo = document.createElement("input");
+    [yearFrom, yearTo].forEach(function (inp, k) {
+      inp.type = "range";
+      inp.min = meta.yearRange[0];
+      inp.max = meta.yearRange[1];
+      inp.step = 1;
+      inp.value = meta.yearRange[k];
+      inp.id = k ? "kg-year-to" : "kg-year-from";
+      inp.setAttribute("aria-label", k ? "last year" : "first year");
+      inp.addEventListener("input", function () {
+        var a = +yearFrom.value, b = +yearTo.value;
+        if (a > b) { if (k) a = b; else b = a; }
+        setYears(a, b);
+      });
+    });
+    yearText = el("span", "kg-years-text", meta.yearRange[0] + "–" + meta.yearRange[1]);
+    yearsBox.appendChild(yearFrom);
+    yearsBox.appendChild(yearTo);
+    yearsBox.appendChild(yearText);
+    document.getElementById("kg-header").insertBefore(yearsBox, document.getElementById("kg-search-box"));
   }
 
   function visibleCount(type) {
@@ -112,19 +217,33 @@
 
   function clearSelection() {
     state.selected = null;
+    state.undrawn = null;
     surface.highlight(null, null);
+    closePanel();
+  }
+
+  var main = document.getElementById("kg-main");
+  function openPanel() {
+    panel.hidden = false;
+    panel.scrollTop = 0;
+    main.classList.add("kg-panel-open");  // the drawing shrinks beside the panel instead of under it
+  }
+  function closePanel() {
     panel.hidden = true;
+    main.classList.remove("kg-panel-open");
   }
 
   function focusNode(i) {
     var m = info[i];
     if (state.hiddenTypes[m.type]) setTypeVisible(m.type, true);
+    if (surface.isHidden(i) && meta.yearRange) setYears(meta.yearRange[0], meta.yearRange[1]);
     select(i);
     surface.focus(i);
   }
 
   surface.onClick(function (i) {
     hideTip();
+    state.undrawn = null;
     if (i === null) clearSelection();
     else select(i);
   });
@@ -170,7 +289,10 @@
       panelBody.appendChild(el("h2", null, m.label));
       panelBody.appendChild(el("p", "kg-panel-counts",
         plural(m.papers, "paper") + " · " + plural(m.mentions, "mention") + " · " +
-        plural(m.degree, "link") + " here"));
+        plural(m.links, "link") + " in the graph, " + m.degree + " drawn here"));
+      if (m.community !== undefined && communityById[m.community]) {
+        panelBody.appendChild(el("p", "kg-panel-community", "Community: " + communityById[m.community].label));
+      }
       if (m.aliases && m.aliases.length) {
         panelBody.appendChild(el("p", "kg-aliases", "Also written: " + m.aliases.join("; ")));
       }
@@ -181,8 +303,54 @@
       if (m.more) list.appendChild(el("li", "kg-more", "and " + m.more + " more"));
       panelBody.appendChild(list);
     }
-    panel.hidden = false;
-    panel.scrollTop = 0;
+    openPanel();
+  }
+
+  var communityById = {};
+  communities.forEach(function (c) { communityById[c.id] = c; });
+
+  /* A search hit that is not drawn: what the graph knows, its drawn neighbours, its own view. */
+  function showUndrawn(row) {
+    var r = searchRows[row];
+    state.selected = null;
+    state.undrawn = row;
+    var near = new Set(r[3]);
+    surface.highlight(null, near.size ? near : null);
+    panelBody.replaceChildren();
+    panelBody.appendChild(el("div", "kg-panel-type", r[1]));
+    var ref = r[4] >= 0 ? papers[r[4]] : null;
+    if (ref) {
+      var h = el("h2");
+      h.appendChild(safeLink(ref.url, ref.title));
+      panelBody.appendChild(h);
+      var bits = [ref.date, ref.authors].filter(function (x) { return x; });
+      if (bits.length) panelBody.appendChild(el("p", "kg-paper-meta", bits.join(" · ")));
+    } else {
+      panelBody.appendChild(el("h2", null, r[0]));
+      panelBody.appendChild(el("p", "kg-panel-counts", plural(r[2], "paper") + " in the graph"));
+    }
+    panelBody.appendChild(el("p", "kg-undrawn",
+      "Not drawn in this view (it keeps the " + meta.counts.nodes.toLocaleString("en") + " " +
+      (meta.center !== null && meta.center !== undefined ? "nearest" : "most connected") + " of " +
+      meta.counts.total.toLocaleString("en") + ")."));
+    if (r[3].length) {
+      panelBody.appendChild(el("h3", null, "Its neighbourhood here"));
+      var ul = el("ul", "kg-list");
+      r[3].forEach(function (j) {
+        var li = el("li", null, info[j].label);
+        var go = el("button", "kg-go", "show");
+        go.type = "button";
+        go.addEventListener("click", function () { focusNode(j); });
+        li.appendChild(go);
+        ul.appendChild(li);
+      });
+      panelBody.appendChild(ul);
+    } else {
+      panelBody.appendChild(el("p", "kg-undrawn", "Nothing it links to is drawn here."));
+    }
+    panelBody.appendChild(el("h3", null, "Its own view"));
+    panelBody.appendChild(el("code", "kg-command", "kg view " + JSON.stringify(r[0])));
+    openPanel();
   }
 
   /* -- tooltips ------------------------------------------------------------ */
@@ -208,35 +376,76 @@
   function hideTip() { tip.hidden = true; }
 
   surface.onHover(showTip, hideTip);
+  // leaving a node for the legend, header or panel (drawn over the canvas) hides its tooltip
+  document.addEventListener("pointermove", function (ev) {
+    if (!tip.hidden && !(container.contains(ev.target) && ev.target.tagName === "CANVAS")) {
+      hideTip();
+      surface.unhover();
+    }
+  }, true);
+  container.addEventListener("pointerleave", function () { hideTip(); surface.unhover(); });
 
   /* -- search --------------------------------------------------------------- */
   var input = document.getElementById("kg-search");
   var results = document.getElementById("kg-results");
-  var entries = [];
+  var entries = [];  // [text, node (or -1 - row for a node not drawn), alias]
   info.forEach(function (m, i) {
     entries.push([m.label.toLowerCase(), i, null]);
     (m.aliases || []).forEach(function (a) { entries.push([a.toLowerCase(), i, a]); });
   });
+  var searchRows = (meta.search && meta.search.rows) || [];
+  searchRows.forEach(function (r, k) {
+    entries.push([r[0].toLowerCase(), -1 - k, null]);
+    (r[6] || []).forEach(function (a) { entries.push([a.toLowerCase(), -1 - k, a]); });
+  });
+  var grams = null;
+
+  function bigrams(text) {
+    var out = new Map(), t = " " + text + " ";
+    for (var j = 0; j < t.length - 1; j++) { var g = t.substr(j, 2); out.set(g, (out.get(g) || 0) + 1); }
+    return out;
+  }
+
+  // Dice similarity of character bigrams: typo-tolerant, like `kg query find`
+  function similarity(qg, qn, k) {
+    if (grams === null) grams = new Array(entries.length);
+    var g = grams[k] || (grams[k] = bigrams(entries[k][0]));
+    var common = 0;
+    qg.forEach(function (c, b) { var o = g.get(b); if (o) common += Math.min(c, o); });
+    return 2 * common / (qn + entries[k][0].length + 1);
+  }
+
+  function hitInfo(node) {
+    if (node >= 0) return { label: info[node].label, type: info[node].type, papers: info[node].papers || 0, drawn: true };
+    var r = searchRows[-1 - node];
+    return { label: r[0], type: r[1], papers: r[2], drawn: false };
+  }
   var active = -1;
   var shown = [];
 
   function search(query, limit) {
     var q = String(query).trim().toLowerCase();
     if (!q) return [];
-    var best = {};
+    var best = {}, qg = q.length >= 3 ? bigrams(q) : null, found = 0;
     for (var k = 0; k < entries.length; k++) {
       var text = entries[k][0];
-      var at = text.indexOf(q);
-      if (at < 0) continue;
-      var rank = text === q ? 0 : at === 0 ? 1 : /[\s\-_(\/]/.test(text.charAt(at - 1)) ? 2 : 3;
+      var at = text.indexOf(q), rank;
+      if (at >= 0) {
+        rank = text === q ? 0 : at === 0 ? 1 : /[\s\-_(\/]/.test(text.charAt(at - 1)) ? 2 : 3;
+        found++;
+      } else if (qg !== null && Math.abs(text.length - q.length) <= Math.max(3, q.length)) {
+        var sim = similarity(qg, q.length, k);
+        if (sim < 0.5) continue;
+        rank = 5 - sim;
+      } else continue;
       if (entries[k][2] !== null) rank += 0.5;
       var i = entries[k][1];
       if (!(i in best) || rank < best[i].rank) best[i] = { node: i, rank: rank, alias: entries[k][2] };
     }
-    var hits = Object.keys(best).map(function (i) { return best[i]; });
+    var hits = Object.keys(best).map(function (i) { var h = best[i]; h.info = hitInfo(h.node); return h; });
     hits.sort(function (a, b) {
-      return a.rank - b.rank || (info[b.node].papers || 0) - (info[a.node].papers || 0) ||
-        (info[a.node].label < info[b.node].label ? -1 : info[a.node].label > info[b.node].label ? 1 : 0);
+      return a.rank - b.rank || (b.info.drawn - a.info.drawn) || b.info.papers - a.info.papers ||
+        (a.info.label < b.info.label ? -1 : a.info.label > b.info.label ? 1 : 0) || a.node - b.node;
     });
     return hits.slice(0, limit || 12);
   }
@@ -246,9 +455,10 @@
     shown.forEach(function (hit, k) {
       var li = el("li", k === active ? "kg-active" : null);
       li.setAttribute("role", "option");
-      li.appendChild(el("span", "kg-result-label", info[hit.node].label));
-      li.appendChild(el("span", "kg-result-type", info[hit.node].type));
+      li.appendChild(el("span", "kg-result-label", hit.info.label));
+      li.appendChild(el("span", "kg-result-type", hit.info.type));
       if (hit.alias) li.appendChild(el("span", "kg-result-alias", "as " + hit.alias));
+      if (!hit.info.drawn) li.appendChild(el("span", "kg-result-undrawn", "not drawn"));
       li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(k); });
       results.appendChild(li);
     });
@@ -261,7 +471,8 @@
     if (!hit) return;
     results.hidden = true;
     input.blur();
-    focusNode(hit.node);
+    if (hit.node >= 0) focusNode(hit.node);
+    else showUndrawn(-1 - hit.node);
   }
 
   input.addEventListener("input", function () {
@@ -289,7 +500,8 @@
   window.kgView = {
     renderer: surface.name, meta: meta, state: state, surface: surface,
     search: search, focusNode: focusNode, select: select, clearSelection: clearSelection,
-    setTypeVisible: setTypeVisible, visibleCount: visibleCount,
+    setTypeVisible: setTypeVisible, visibleCount: visibleCount, setColorBy: setColorBy, setYears: setYears,
+    showUndrawn: showUndrawn, colourOf: function (i) { return surface.colour(i); },
     drawnCount: function () { return surface.drawnCount(); },
     domPosition: function (i) { return surface.domPosition(i); },
     fit: function () { surface.fit(); }
@@ -313,14 +525,30 @@
     if (options.physics && options.physics.enabled) {
       network.once("stabilizationIterationsDone", function () { network.fit(); });
     }
+    var hovered = null, colours = visNodes.map(function (v) { return typeof v.color === "string" ? v.color : v.color.background; });
+    network.on("hoverNode", function (p) { hovered = p.node; });
+    network.on("blurNode", function () { hovered = null; });
+    if (typeof ResizeObserver !== "undefined") {
+      // the side panel narrows the drawing: resize the canvas at once, not at vis-network's next poll
+      new ResizeObserver(function () { network.setSize("100%", "100%"); network.redraw(); }).observe(container);
+    }
     return {
       name: "vis", network: network, nodes: nodes, edges: edges,
       onFirstDraw: function (f) { if (drawn) f(); else firstDraw.push(f); },
       onClick: function (f) {
         network.on("click", function (p) {
-          if (p.nodes.length) f(p.nodes[0]);
+          // where nodes overlap, a click picks the node whose tooltip shows
+          if (p.nodes.length) f(hovered !== null ? hovered : p.nodes[0]);
           else if (!p.edges.length) f(null);
         });
+      },
+      unhover: function () { hovered = null; },
+      colour: function (i) { return colours[i]; },
+      setColours: function (cs) {
+        colours = cs.slice();
+        nodes.update(cs.map(function (c, i) {
+          return { id: i, color: visNodes[i].borderWidth ? { background: c, border: "#222" } : c };
+        }));
       },
       onHover: function (show, hide) {
         network.on("hoverNode", function (p) { show(p.node, p.pointer.DOM); });
@@ -384,9 +612,19 @@
     var isSpecial = new Uint8Array(m);
     special.forEach(function (k) { isSpecial[k] = 1; });
     var edgeAlpha = (options.edges && options.edges.color && options.edges.color.opacity) || 0.6;
-    var buckets = {};
-    for (var i = 0; i < n; i++) (buckets[colour[i]] = buckets[colour[i]] || []).push(i);
-    var bucketKeys = Object.keys(buckets).sort();
+    var buckets = {}, bucketKeys = [], i;
+    function rebucket() {
+      buckets = {};
+      for (var i = 0; i < n; i++) (buckets[colour[i]] = buckets[colour[i]] || []).push(i);
+      bucketKeys = Object.keys(buckets).sort();
+    }
+    rebucket();
+    // which drawn edges stay inside a community: links between communities are drawn fainter
+    var comm = new Int32Array(n).fill(-1);
+    for (i = 0; i < n; i++) if (info[i].community !== undefined) comm[i] = info[i].community;
+    var cross = new Uint8Array(m);
+    for (var k0 = 0; k0 < m; k0++) cross[k0] = comm[E0[k0]] !== comm[E1[k0]] || comm[E0[k0]] < 0 ? 1 : 0;
+    var clusters = (meta.communities || []).filter(function (c) { return c.count >= 5; });
     // label order: most important first
     var byValue = Array.from({ length: n }, function (_, i) { return i; });
     byValue.sort(function (a, b) { return R[b] - R[a] || a - b; });
@@ -398,7 +636,8 @@
     canvas.setAttribute("aria-label", "graph drawing");
     container.appendChild(canvas);
     var ctx = canvas.getContext("2d");
-    var view = { s: 1, tx: 0, ty: 0 }, W = 0, H = 0, dpr = window.devicePixelRatio || 1;
+    var view = { s: 1, tx: 0, ty: 0 }, W = 0, H = 0, dpr = window.devicePixelRatio || 1, fitScale = 1;
+    var minR = n > 5000 ? 1.2 : 2.5;  // smallest drawn radius (px): a dot must show its colour
     var keep = null, selected = null, hover = null, moved = false;
     var firstDraw = [], drawn = false, pending = false;
     var labelWidth = new Float32Array(n).fill(-1);
@@ -428,8 +667,12 @@
         if (Y[i] + R[i] > y1) y1 = Y[i] + R[i];
       }
       if (x0 === Infinity) { view = { s: 1, tx: W / 2, ty: H / 2 }; return; }
-      var s = Math.min((W - 40) / Math.max(x1 - x0, 1), (H - 40) / Math.max(y1 - y0, 1), 2);
-      view = { s: s, tx: W / 2 - s * (x0 + x1) / 2, ty: H / 2 - s * (y0 + y1) / 2 };
+      // leave the legend's strip free on a wide screen
+      var legendBox = document.getElementById("kg-legend"), left = 0;
+      if (legendBox && W > 900 && n > 50) left = Math.min(legendBox.offsetWidth + 10, W / 4);
+      var s = Math.min((W - left - 40) / Math.max(x1 - x0, 1), (H - 40) / Math.max(y1 - y0, 1), 2);
+      view = { s: s, tx: left + (W - left) / 2 - s * (x0 + x1) / 2, ty: H / 2 - s * (y0 + y1) / 2 };
+      fitScale = s;
     }
 
     function request() {
@@ -482,7 +725,7 @@
         for (var j = 0; j < ids.length; j++) {
           var i = ids[j];
           if (hidden[i] || !sel(i)) continue;
-          var x = X[i] * s + tx, y = Y[i] * s + ty, r = Math.max(R[i] * s, 1.2);
+          var x = X[i] * s + tx, y = Y[i] * s + ty, r = Math.max(R[i] * s, minR);
           if (x + r < 0 || x - r > W || y + r < 0 || y - r > H) continue;
           if (square[i] || r < 2) ctx.rect(x - r, y - r, 2 * r, 2 * r);
           else { ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 2 * Math.PI); }
@@ -496,14 +739,68 @@
 
     function ring(i, colour, width) {
       if (i === null || hidden[i]) return;
-      var s = view.s, x = X[i] * s + view.tx, y = Y[i] * s + view.ty, r = Math.max(R[i] * s, 1.2) + width / 2 + 1;
+      var s = view.s, x = X[i] * s + view.tx, y = Y[i] * s + view.ty, r = Math.max(R[i] * s, minR) + width / 2 + 1;
       ctx.globalAlpha = 1; ctx.beginPath(); ctx.lineWidth = width; ctx.strokeStyle = colour;
       if (square[i]) ctx.rect(x - r, y - r, 2 * r, 2 * r); else ctx.arc(x, y, r, 0, 2 * Math.PI);
       ctx.stroke();
     }
 
-    function drawLabels(sel, alpha) {
+    function occupy(occupied, x0, y0, x1, y1, cellPx, test) {
+      var c0 = Math.floor(x0 / cellPx), c1 = Math.floor(x1 / cellPx), r0 = Math.floor(y0 / cellPx), r1 = Math.floor(y1 / cellPx);
+      for (var cx = c0; cx <= c1; cx++) for (var cy = r0; cy <= r1; cy++) if (occupied.has(cx * 100003 + cy)) { if (test) return false; }
+      if (test) return true;
+      for (cx = c0; cx <= c1; cx++) for (cy = r0; cy <= r1; cy++) occupied.add(cx * 100003 + cy);
+      return true;
+    }
+
+    /* Community names at overview zoom, in the middle of their nodes; they reserve their space
+     * first, so node labels never overlap them. */
+    function drawClusterLabels(occupied, cellPx) {
+      if (!clusters.length || view.s > fitScale * 3 || state.colorBy !== "community") return;
+      var s = view.s, tx = view.tx, ty = view.ty;
+      ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.lineJoin = "round";
+      clusters.forEach(function (c, k) {
+        var px = k < 8 ? 15 : 13, text = c.label.split(" · ").slice(0, 2).join(" · ");
+        ctx.font = "600 " + px + "px system-ui, sans-serif";
+        var w = ctx.measureText(text).width, lb = legendBox(), x = 0, y = 0, free = false;
+        // just above its nodes, else just below them
+        var tries = [c.y * s + ty - px / 2 - 6, (c.y + c.h) * s + ty + px / 2 + 8];
+        for (var t = 0; t < tries.length && !free; t++) {
+          y = tries[t];
+          if (y < -20 || y > H + 20) continue;
+          // keep the name on screen and off the legend (drawn over the canvas at the top left)
+          var left = lb && y < lb.bottom + px ? lb.right + 6 : 0;
+          x = Math.max(left + w / 2 + 4, Math.min(c.x * s + tx, W - w / 2 - 4));
+          free = occupy(occupied, x - w / 2 - 4, y - px / 2 - 3, x + w / 2 + 4, y + px / 2 + 3, cellPx, true);
+        }
+        if (!free || x + w / 2 < 0 || x - w / 2 > W) return;
+        occupy(occupied, x - w / 2 - 4, y - px / 2 - 3, x + w / 2 + 4, y + px / 2 + 3, cellPx, false);
+        ctx.globalAlpha = 0.92; ctx.lineWidth = 5; ctx.strokeStyle = "#ffffff"; ctx.strokeText(text, x, y);
+        ctx.globalAlpha = 1; ctx.fillStyle = shade(c.color); ctx.fillText(text, x, y);
+        state.clusterLabels++;
+      });
+    }
+
+    var legendRect = null;
+    function legendBox() {  // the legend's box in the canvas's coordinates, measured once per draw
+      if (legendRect === null) {
+        var l = document.getElementById("kg-legend"), c = canvas.getBoundingClientRect();
+        if (!l) return null;
+        var r = l.getBoundingClientRect();
+        legendRect = { right: r.right - c.left, bottom: r.bottom - c.top };
+      }
+      return legendRect;
+    }
+
+    function shade(hex) {  // a darker shade of a community colour, readable on white
+      var v = parseInt(hex.slice(1), 16), f = 0.55;
+      return "rgb(" + Math.round((v >> 16 & 255) * f) + "," + Math.round((v >> 8 & 255) * f) + "," + Math.round((v & 255) * f) + ")";
+    }
+
+    function drawLabels(sel, alpha, clustered) {
       var s = view.s, tx = view.tx, ty = view.ty, occupied = new Set(), drawnLabels = 0, cellPx = 10;
+      state.clusterLabels = 0;
+      if (clustered) drawClusterLabels(occupied, cellPx);
       ctx.globalAlpha = alpha; ctx.textAlign = "center"; ctx.textBaseline = "top";
       ctx.lineJoin = "round"; ctx.strokeStyle = "#ffffff"; ctx.fillStyle = "#222222";
       for (var r = 0; r < n && drawnLabels < 400; r++) {
@@ -511,11 +808,11 @@
         if (hidden[i] || !sel(i) || !visNodes[i].label) continue;
         var px = F[i] * s;
         if (px < lab.drawThreshold) {
-          if (r >= 30 && i !== selected) continue;  // the most important keep a readable label
+          if (r >= (clustered && clusters.length ? 60 : 30) && i !== selected) continue;  // the most important keep a readable label
           px = Math.max(px, 11);
         }
         px = Math.min(px, 30);
-        var x = X[i] * s + tx, y = Y[i] * s + ty + Math.max(R[i] * s, 1.2) + 2;
+        var x = X[i] * s + tx, y = Y[i] * s + ty + Math.max(R[i] * s, minR) + 2;
         if (x < -200 || x > W + 200 || y < -40 || y > H + 40) continue;
         if (labelWidth[i] < 0) { ctx.font = "10px system-ui, sans-serif"; labelWidth[i] = ctx.measureText(visNodes[i].label).width / 10; }
         var w = labelWidth[i] * px, c0 = Math.floor((x - w / 2) / cellPx), c1 = Math.floor((x + w / 2) / cellPx);
@@ -533,20 +830,25 @@
 
     function draw() {
       pending = false;
+      legendRect = null;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.globalAlpha = 1;
       ctx.clearRect(0, 0, W, H);
       var all = function () { return true; };
       var inKeep = function (i) { return keep.has(i); };
       var outKeep = function (i) { return !keep.has(i); };
-      var normal = function (k) { return !isSpecial[k]; };
       var rel = function (k) { return isSpecial[k] === 1; };
       if (keep === null) {
-        strokeEdges(normal, "#9a9a9a", edgeAlpha, 1);
+        strokeEdges(function (k) { return !isSpecial[k] && cross[k] === 1; }, "#9a9a9a", edgeAlpha * 0.2, 1);
+        if (state.colorBy === "community") {  // links inside a community in its colour
+          bucketKeys.forEach(function (c) {
+            strokeEdges(function (k, a) { return !isSpecial[k] && cross[k] === 0 && colour[a] === c; }, c, edgeAlpha * 0.6, 1);
+          });
+        } else strokeEdges(function (k) { return !isSpecial[k] && cross[k] === 0; }, "#8a8a8a", edgeAlpha, 1);
         strokeEdges(rel, "#555555", 0.9, 2);
         arrowHeads(all);
         fillNodes(all, 1);
-        drawLabels(all, 1);
+        drawLabels(all, 1, true);
       } else {
         var touches = function (k, a, b) { return a === selected || b === selected; };
         strokeEdges(function (k, a, b) { return !touches(k, a, b); }, "#9a9a9a", 0.12, 1);
@@ -555,7 +857,7 @@
         strokeEdges(touches, "#333333", Math.min(0.9, Math.max(0.12, 40 / many)), many > 200 ? 1 : 2);
         arrowHeads(touches);
         fillNodes(inKeep, 1);
-        drawLabels(inKeep, 1);
+        drawLabels(inKeep, 1, false);
       }
       for (var i = 0; i < n; i++) if (border[i]) ring(i, "#222222", 3);
       ring(selected, "#111111", 3);
@@ -578,8 +880,10 @@
         for (var j = 0; j < list.length; j++) {
           var i = list[j];
           if (hidden[i]) continue;
-          var d = Math.hypot(X[i] - wx, Y[i] - wy), r = Math.max(R[i], 1.2 / view.s) + slack;
-          if (d <= r && d < bestD) { best = i; bestD = d; }
+          var d = Math.hypot(X[i] - wx, Y[i] - wy), r = Math.max(R[i], minR / view.s) + slack;
+          if (d > r) continue;
+          if (i === hover) return i;  // where nodes overlap, keep the hovered one: hover and click agree
+          if (d < bestD) { best = i; bestD = d; }
         }
       }
       return best;
@@ -633,7 +937,13 @@
     }, { passive: false });
     if (typeof ResizeObserver !== "undefined") {
       // until the user pans or zooms, keep the whole graph in view (e.g. a notebook iframe sized late)
-      new ResizeObserver(function () { resize(); if (!moved) fit(); request(); }).observe(container);
+      new ResizeObserver(function () {
+        var w0 = W, h0 = H;
+        resize();
+        if (!moved) fit();
+        else { view.tx += (W - w0) / 2; view.ty += (H - h0) / 2; }  // keep the middle of the view in the middle
+        request();
+      }).observe(container);
     }
 
     resize();
@@ -645,17 +955,20 @@
       onFirstDraw: function (f) { if (drawn) f(); else firstDraw.push(f); },
       onClick: function (f) { handlers.click = f; },
       onHover: function (show, hide) { handlers.show = show; handlers.hide = hide; },
+      unhover: function () { if (hover !== null) { hover = null; request(); } },
+      colour: function (i) { return colour[i]; },
+      setColours: function (cs) { for (var i = 0; i < n; i++) colour[i] = cs[i]; rebucket(); request(); },
+      nodeAt: nodeAt,
       setHidden: function (ids, flag) { ids.forEach(function (i) { hidden[i] = flag ? 1 : 0; }); request(); },
       isHidden: function (i) { return hidden[i] === 1; },
       drawnCount: function () { var c = 0; for (var i = 0; i < n; i++) if (!hidden[i]) c++; return c; },
       highlight: function (center, set) { selected = center; keep = set; request(); },
       focus: function (i) {
         moved = true;
-        var s1 = Math.max(view.s, 1.2), from = { s: view.s, tx: view.tx, ty: view.ty };
-        var cx = W > 720 ? (W - 360) / 2 : W / 2;  // the side panel covers the right 360px
-        var to = { s: s1, tx: cx - s1 * X[i], ty: H / 2 - s1 * Y[i] }, t0 = performance.now();
+        var s1 = Math.max(view.s, 1.2), from = { s: view.s, tx: view.tx, ty: view.ty }, t0 = performance.now();
         (function step(now) {
           var t = Math.min(1, (now - t0) / 350), e = t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2;
+          var to = { s: s1, tx: W / 2 - s1 * X[i], ty: H / 2 - s1 * Y[i] };  // the drawing's size now (the panel narrows it)
           view.s = from.s + (to.s - from.s) * e; view.tx = from.tx + (to.tx - from.tx) * e; view.ty = from.ty + (to.ty - from.ty) * e;
           draw();
           if (t < 1) requestAnimationFrame(step);

@@ -35,15 +35,17 @@ import networkx as nx
 from .._io import atomic_write
 from ..errors import ExportError
 from ..graph import CO_OCCURS, EVALUATED_ON, MENTION, PAPER, RELATION_KEYS
+from ..trends import entity_years, paper_years
 from .view_select import Edge, Selection, node_label, paper_count, vis_type
 
-__all__ = ["PHYSICS_MAX_NODES", "RENDERERS", "TEMPLATE", "TYPE_COLORS", "VIS_MAX_NODES", "Page", "View",
+__all__ = ["COMMUNITY_COLORS", "PHYSICS_MAX_NODES", "RENDERERS", "SEARCH_MAX", "TEMPLATE", "TYPE_COLORS",
+           "VIS_MAX_NODES", "Page", "View",
            "environment", "page", "read_assets", "script_json"]
 
 #: Views with more nodes than this draw with physics off (the layout is final).
 PHYSICS_MAX_NODES = 150
-#: Views with more nodes than this draw on kg's canvas renderer instead of vis-network,
-#: which spends about 50 microseconds per node or edge before its first frame.
+#: Above this many nodes ``renderer="vis"`` is slow: vis-network spends about 50 microseconds
+#: per node or edge before its first frame ("auto" uses it only where physics runs).
 VIS_MAX_NODES = 1000
 RENDERERS = ("auto", "vis", "canvas")
 
@@ -57,6 +59,14 @@ TYPE_COLORS = {
     "paper": "#9d9d9d",
 }
 _OTHER_COLOR = "#76b7b2"
+#: Colours of the largest drawn communities (Tableau 20, dark shades first); the rest are grey.
+COMMUNITY_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#499894", "#b6992d", "#d37295",
+                    "#9d7660", "#79706e", "#a0cbe8", "#ffbe7d", "#8cd17d", "#ff9d9a", "#d4a6c8", "#86bcb6",
+                    "#f1ce63", "#fabfd2", "#d7b5a6", "#bab0ac")
+_COMMUNITY_OTHER = "#cfcfcf"
+#: Undrawn nodes findable by the page's search (the most connected first); the page says when more exist.
+SEARCH_MAX = 50000
+_NEAR = 8
 
 _HERE = Path(__file__).resolve().parent
 #: kg's page template, beside this module with its script and style.
@@ -117,8 +127,8 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
          positions: list[tuple[float, float]], heading: str, physics: bool | None, renderer: str) -> Page:
     """The page of the selected nodes (at *positions*, in order) and *edges* of *G*."""
     index = {n: i for i, n in enumerate(sel.nodes)}
-    if renderer == "auto":
-        renderer = "vis" if len(sel.nodes) <= VIS_MAX_NODES else "canvas"
+    if renderer == "auto":  # vis-network only where its physics runs: kg's canvas draws labels and clusters
+        renderer = "vis" if len(sel.nodes) <= PHYSICS_MAX_NODES and physics is not False else "canvas"
     physics_on = renderer == "vis" and (len(sel.nodes) <= PHYSICS_MAX_NODES if physics is None else bool(physics))
 
     types: dict[str, int] = {}
@@ -139,6 +149,11 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
             })
         return paper_index[p]
 
+    dated = paper_years(G)
+    year_range = _year_range(dated)
+    entity_year = entity_years(G, dated) if year_range else {}
+    comm_colour = _community_colours(G, sel.nodes)
+    colour_by = "community" if comm_colour else "type"
     vis_nodes: list[dict[str, Any]] = []
     meta_nodes: list[dict[str, Any]] = []
     degree = [0] * len(sel.nodes)
@@ -153,13 +168,24 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
         full = node_label(G, n)
         x, y = positions[i]
         value = (1 + G.degree(n)) if is_paper else max(1, paper_count(G, n))
+        community = data.get("community")
+        community = community if isinstance(community, int) and not is_paper else None
+        type_colour = TYPE_COLORS.get(vtype, _OTHER_COLOR)
+        colour = comm_colour.get(community, _COMMUNITY_OTHER) if colour_by == "community" and not is_paper else type_colour
         vis = {"id": i, "label": _clip(full, _LABEL_MAX), "x": x, "y": y, "value": value,
-               "color": TYPE_COLORS.get(vtype, _OTHER_COLOR), "shape": "square" if is_paper else "dot"}
+               "color": colour, "shape": "square" if is_paper else "dot"}
         if sel.center == n:
             vis["borderWidth"] = 4
             vis["color"] = {"background": vis["color"], "border": "#222"}
         vis_nodes.append(vis)
-        meta: dict[str, Any] = {"id": str(n), "label": _text(full), "type": vtype, "degree": degree[i]}
+        meta: dict[str, Any] = {"id": str(n), "label": _text(full), "type": vtype, "degree": degree[i],
+                                "links": _graph_degree(G, n)}
+        if community is not None:
+            meta["community"] = community
+        if is_paper and year_range and n in dated:
+            meta["year"] = dated[n]
+        elif n in entity_year:
+            meta["years"] = sorted(entity_year[n])
         if sel.hops is not None:
             meta["hops"] = sel.hops[n]
         if is_paper:
@@ -189,6 +215,8 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
             e["width"] = round(min(6.0, 1 + math.log2(w)), 2)
         vis_edges.append(e)
 
+    communities = _community_meta(G, sel.nodes, positions, comm_colour)
+    search_index = _search_index(G, sel, index, paper_ref)
     order = [t for t in TYPE_COLORS if t in types] + sorted(t for t in types if t not in TYPE_COLORS)
     legend = [{"name": t, "color": TYPE_COLORS.get(t, _OTHER_COLOR), "count": types[t]} for t in order]
     omitted = sel.total - len(sel.nodes)
@@ -201,14 +229,100 @@ def page(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge], omitted_edges: i
         note.append(f"{omitted_edges:,} weaker links left out ({len(edges):,} drawn).")
     if not sel.nodes:
         note.append("This graph has nothing to show yet.")
+    if search_index["more"]:
+        note.append(f"Search covers the {SEARCH_MAX:,} most connected of the nodes left out.")
     big = len(sel.nodes) > 2000
     options = _vis_options(physics_on, big, len(sel.nodes))
     meta_doc = {"title": heading, "note": " ".join(note), "renderer": renderer, "types": legend, "nodes": meta_nodes,
                 "papers": papers, "center": index.get(sel.center) if sel.center else None,
+                "colorBy": colour_by, "communities": communities, "search": search_index,
+                "typeColors": {t: TYPE_COLORS.get(t, _OTHER_COLOR) for t in order},
+                "communityOther": _COMMUNITY_OTHER,
+                "yearRange": year_range,
                 "counts": {"nodes": len(sel.nodes), "edges": len(edges), "total": sel.total,
                            "omitted_nodes": omitted, "omitted_edges": omitted_edges}}
     return Page(heading=heading, nodes=vis_nodes, edges=vis_edges, options=options, meta=meta_doc,
                 with_vis=renderer == "vis", omitted_nodes=omitted, omitted_edges=omitted_edges)
+
+
+def _year_range(dated: dict[str, int]) -> list[int] | None:
+    """[first, last] year of the dated papers, for the page's year control; None under two years."""
+    if not dated or min(dated.values()) == max(dated.values()):
+        return None
+    return [min(dated.values()), max(dated.values())]
+
+
+def _graph_degree(G: nx.MultiDiGraph, n: str) -> int:
+    """Distinct neighbours of *n* in the whole graph (papers and entities, either direction)."""
+    if not G.is_directed():
+        return len(G._adj[n])
+    return len(G._succ[n].keys() | G._pred[n].keys())
+
+
+def _community_colours(G: nx.MultiDiGraph, nodes: list[str]) -> dict[int, str]:
+    """Community -> colour for the communities of the drawn nodes, the most drawn first."""
+    counts: dict[int, int] = {}
+    for n in nodes:
+        c = G.nodes[n].get("community")
+        if isinstance(c, int) and G.nodes[n].get("kind") != PAPER:
+            counts[c] = counts.get(c, 0) + 1
+    ranked = sorted(counts, key=lambda c: (-counts[c], c))
+    return {c: COMMUNITY_COLORS[k] if k < len(COMMUNITY_COLORS) else _COMMUNITY_OTHER for k, c in enumerate(ranked)}
+
+
+def _community_meta(G: nx.MultiDiGraph, nodes: list[str], positions: list[tuple[float, float]],
+                    colours: dict[int, str]) -> list[dict[str, Any]]:
+    """The drawn communities, most drawn first: id, label, colour, drawn count, the graph's size,
+    and where to write the label (above the middle of its drawn nodes)."""
+    summaries = {c.get("id"): c for c in G.graph.get("communities") or [] if isinstance(c, dict)}
+    members: dict[int, list[int]] = {}
+    for i, n in enumerate(nodes):
+        c = G.nodes[n].get("community")
+        if isinstance(c, int) and G.nodes[n].get("kind") != PAPER:
+            members.setdefault(c, []).append(i)
+    out = []
+    for c, colour in colours.items():
+        idx = members[c]
+        xs = sorted(positions[i][0] for i in idx)
+        ys = sorted(positions[i][1] for i in idx)
+        summary = summaries.get(c, {})
+        out.append({"id": c, "label": _clip(_text(summary.get("label")) or f"community {c}", 160),
+                    "color": colour, "count": len(idx), "size": summary.get("size", len(idx)),
+                    "x": xs[len(xs) // 2], "y": ys[0],
+                    "h": round(ys[-1] - ys[0], 1)})
+    return out
+
+
+def _search_index(G: nx.MultiDiGraph, sel: Selection, index: dict[str, int], paper_ref: Any) -> dict[str, Any]:
+    """Every node not drawn, for the page's search: rows ``[label, type, papers, near, paper, id]``
+    (``near``: up to eight drawn nodes it links to, strongest first; ``paper``: its index in the
+    page's papers, or -1), the most connected first, at most :data:`SEARCH_MAX`."""
+    rest = [n for n in G.nodes if n not in index]
+    rest.sort(key=lambda n: (-G.degree(n), str(n)))
+    more = max(0, len(rest) - SEARCH_MAX)
+    rows = []
+    for n in rest[:SEARCH_MAX]:
+        data = G.nodes[n]
+        vtype = vis_type(G, n)
+        near: dict[int, float] = {}
+        sides = (G._succ[n], G._pred[n]) if G.is_directed() else (G._adj[n],)
+        for side in sides:
+            for v, keys in side.items():
+                if v in index:
+                    w = sum(_weight(d) for d in keys.values()) if G.is_multigraph() else 1.0
+                    near[index[v]] = near.get(index[v], 0.0) + w
+        ranked = sorted(near, key=lambda i: (-near[i], i))[:_NEAR]
+        label = _clip(node_label(G, n), 160)
+        aliases = [_text(a[0]) for a in (data.get("aliases") or [])[:3]
+                   if isinstance(a, (list, tuple)) and a and _text(a[0]) != label]
+        rows.append([label, vtype, paper_count(G, n), ranked, paper_ref(n) if vtype == PAPER else -1,
+                     str(n), aliases])
+    return {"rows": rows, "more": more}
+
+
+def _weight(d: dict[str, Any]) -> float:
+    w = d.get("weight", d.get("count", 1))
+    return float(w) if isinstance(w, (int, float)) and not isinstance(w, bool) else 1.0
 
 
 def _mention_out(G: nx.MultiDiGraph, p: str) -> list[str]:

@@ -29,8 +29,8 @@ import networkx as nx
 from ..graph import CO_OCCURS, PAPER, RELATION_KEYS
 from ..neighbourhood import hop_distances
 
-__all__ = ["Edge", "Selection", "ego_graph", "is_paper", "node_label", "paper_count", "select_edges",
-           "select_ego", "select_overview", "vis_type"]
+__all__ = ["Edge", "Selection", "ego_graph", "is_paper", "layout_groups_of", "node_label", "paper_count",
+           "select_edges", "select_ego", "select_overview", "vis_type"]
 
 #: An edge as a view draws it: (u, v, key, weight).
 Edge = tuple[str, str, str, float]
@@ -114,9 +114,12 @@ def select_ego(G: nx.MultiDiGraph, node_id: str, hops: int, cap: int | None) -> 
 
 
 def select_edges(G: nx.MultiDiGraph, sel: Selection, max_edges: int | None) -> tuple[list[Edge], int]:
-    """Drawn edges (u, v, key, weight), relations first, then by weight; and how many were left out.
+    """Drawn edges (u, v, key, weight) and how many were left out.
 
     *max_edges* ``None`` caps at four per drawn node, ``0`` draws every edge.
+    Under a cap, every node first keeps its :data:`BACKBONE` strongest edges
+    (so no drawn node is left without a link it has), then relations, then
+    the heaviest of the rest.
     """
     keep = set(sel.nodes)
     ego = sel.center is not None
@@ -139,9 +142,75 @@ def select_edges(G: nx.MultiDiGraph, sel: Selection, max_edges: int | None) -> t
     if cap is not None and len(edges) > cap:
         rank = {k: i for i, k in enumerate(RELATION_KEYS)}
         edges.sort(key=lambda e: (rank.get(e[2], len(rank)), -e[3], str(e[0]), str(e[1]), e[2]))
+        backbone = _backbone(G, edges)
+        first = [e for k, e in enumerate(edges) if k in backbone]
+        rest = [e for k, e in enumerate(edges) if k not in backbone]
         omitted = len(edges) - cap
-        edges = edges[:cap]
+        edges = (first + rest)[:cap]
     return edges, omitted
+
+
+#: Under an edge cap, each drawn node keeps this many of its strongest edges first.
+BACKBONE = 2
+
+
+def _backbone(G: nx.MultiDiGraph, edges: list[Edge]) -> set[int]:
+    """Indices (into *edges*, already ranked) of each node's :data:`BACKBONE` strongest edges;
+    among equal weights the edge to the node in more papers."""
+    per_node: dict[str, list[int]] = {}
+    for k, (u, v, _, _) in enumerate(edges):
+        per_node.setdefault(u, []).append(k)
+        per_node.setdefault(v, []).append(k)
+    keep: set[int] = set()
+    for n, ks in per_node.items():
+        ks.sort(key=lambda k: (_other_community(G, n, edges[k]), -edges[k][3],
+                               -paper_count(G, edges[k][1] if edges[k][0] == n else edges[k][0]), k))
+        keep.update(ks[:BACKBONE])
+    return keep
+
+
+def _other_community(G: nx.MultiDiGraph, n: str, e: Edge) -> bool:
+    """Whether edge *e* of *n* leads out of *n*'s community (a node's links inside it come first)."""
+    other = e[1] if e[0] == n else e[0]
+    return G.nodes[n].get("community") != G.nodes[other].get("community")
+
+
+#: Communities with fewer drawn nodes than this are not placed as groups of their own.
+GROUP_MIN = 4
+#: At most this many groups (the largest communities); the other nodes join a linked group.
+GROUP_MAX = 60
+
+
+def layout_groups_of(G: nx.MultiDiGraph, sel: Selection, edges: list[Edge]) -> list[int] | None:
+    """The group each drawn node is placed with: its community where that community has at least
+    :data:`GROUP_MIN` drawn nodes (the :data:`GROUP_MAX` largest), else the group it has most drawn
+    links to, else ``-1``. ``None`` when the drawn nodes carry no ``community``.
+
+    >>> G = nx.MultiDiGraph()
+    >>> for n in "abcde":
+    ...     G.add_node(n, kind="entity", community=0 if n < "e" else 5)
+    >>> layout_groups_of(G, Selection(nodes=list("abcde"), total=5, what="entities"), [("a", "e", "co_occurs", 1.0)])
+    [0, 0, 0, 0, 0]
+    """
+    comm = [G.nodes[n].get("community") for n in sel.nodes]
+    if not any(isinstance(c, int) for c in comm):
+        return None
+    sizes: dict[int, int] = {}
+    for c in comm:
+        if isinstance(c, int):
+            sizes[c] = sizes.get(c, 0) + 1
+    big = {c for c in sorted(sizes, key=lambda c: (-sizes[c], c))[:GROUP_MAX] if sizes[c] >= GROUP_MIN}
+    index = {n: i for i, n in enumerate(sel.nodes)}
+    groups = [c if c in big else -1 for c in comm]
+    votes: dict[int, dict[int, float]] = {}
+    for u, v, _, w in edges:
+        for a, b in ((index[u], index[v]), (index[v], index[u])):
+            if groups[a] == -1 and groups[b] != -1:
+                votes.setdefault(a, {})
+                votes[a][groups[b]] = votes[a].get(groups[b], 0.0) + w
+    for a, vs in votes.items():
+        groups[a] = min(vs, key=lambda g: (-vs[g], g))
+    return groups
 
 
 def _undirected_neighbors(G: nx.MultiDiGraph, n: str) -> Iterable[str]:

@@ -102,12 +102,12 @@ SELECT ?id ?label (COUNT(DISTINCT ?paper) AS ?papers) WHERE {{
   ?e kg:id ?entity .
   ?paper schema:mentions ?e, ?other .
   FILTER (?other != ?e)
-  ?other kg:id ?id ; skos:prefLabel ?label .
+  ?other kg:id ?id ; skos:prefLabel ?label ; kg:paperCount ?count .
   OPTIONAL {{ ?dataset kg:minCooccurrence ?min }}
 }}
-GROUP BY ?id ?label ?min
+GROUP BY ?id ?label ?count ?min
 HAVING (COUNT(DISTINCT ?paper) >= COALESCE(?min, 1))
-ORDER BY DESC(?papers) LCASE(?label) ?id
+ORDER BY DESC(?papers) DESC(?count) LCASE(?label) ?id
 LIMIT 10
 """
 

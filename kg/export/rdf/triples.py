@@ -11,6 +11,8 @@ object", ...])`` groups, one per subject:
   and a ``kg:RelationEvidence`` node per sentence that supports it
   (:mod:`~kg.export.rdf.relations`); ``co_occurs`` edges are not written
   (SPARQL derives co-occurrence from the papers' ``schema:mentions``);
+* after the nodes, a ``skos:Collection`` per community of entities
+  (:func:`_community_groups`), where the graph has them;
 * last, if there are entities, the export's description: its co-occurrence
   threshold (:class:`~kg.export.rdf.relations.Cooccurrence`).
 
@@ -74,8 +76,31 @@ def node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator[
             yield _paper_groups(n, data, _out_edges(succ, str_ids), names, sp)
         else:
             yield _entity_groups(G, n, data, _out_edges(cooc.relations(succ), str_ids), names, sp)
+    communities = _community_groups(G, names, sp)
+    if communities:
+        yield communities
     if cooc.entities:
         yield [cooc.group(names, sp)]
+
+
+def _community_groups(G: nx.MultiDiGraph, names: Names, sp: Spelling) -> list[Group]:
+    """A ``skos:Collection`` per community of entities (see :mod:`kg.communities`), at
+    ``<base>community/<n>``, with its label (``skos:prefLabel``) and its entities (``skos:member``)."""
+    members: dict[int, list[Any]] = {}
+    for n, d in G.nodes(data=True):
+        c = d.get("community")
+        if d.get("kind") == ENTITY and type(c) is int:
+            members.setdefault(c, []).append(n)
+    labels = {c.get("id"): c.get("label") for c in G.graph.get("communities") or () if isinstance(c, dict)}
+    # SKOS terms spelt like skos:Concept and skos:prefLabel (a prefixed name in Turtle, <IRI> in N-Triples)
+    collection = f"{sp.type} {sp.skos_concept.replace('Concept', 'Collection')}"
+    member = sp.pref_label.replace("prefLabel", "member")
+    groups: list[Group] = []
+    for c in sorted(members):
+        po = [collection, f"{sp.pref_label} {literal(labels.get(c) or f'community {c}')}"]
+        po += [f"{member} {names.iri(n)}" for n in sorted(members[c], key=str)]
+        groups.append((f"<{names.base_iri}community/{c}>", po))
+    return groups
 
 
 def _out_edges(succ: dict[Any, dict[str, dict[str, Any]]], str_ids: bool) -> list[tuple[Any, str, dict[str, Any]]]:
