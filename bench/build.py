@@ -73,7 +73,7 @@ def stages(args: argparse.Namespace) -> None:
     import spacy
 
     from kg._outset import OutputSet
-    from kg.build import write_exports
+    from kg.builder import write_exports
     from kg.export.html import write_html
     from kg.export.json import write_graph
     from kg.export.rdf import write_rdf

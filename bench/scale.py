@@ -200,7 +200,7 @@ def run_child(mode: str, corpus: str, model: str | None, workers: int, bare_samp
             res.update(papers=r.papers, entities=r.entities, edges=r.edges, timings=r.timings)
         elif mode == "replicate":
             # graph and exports at scale from a smaller build's extractions, copied `workers` times
-            from kg.build import write_exports
+            from kg.builder import write_exports
             from kg.export.json import read_graph
             from kg.graph import build_graph, extractions_from_graph
 

@@ -34,13 +34,13 @@ __all__ = [
 _LAZY = {
     "KnowledgeGraph": ("kg.query", "KnowledgeGraph"),
     "load": ("kg.query", "load"),
-    "build": ("kg.build", "build"),
+    "build": ("kg.builder", "build"),
     "read_papers": ("kg.read", "read_papers"),
     "extract_papers": ("kg.extract", "extract_papers"),
 }
 
 if TYPE_CHECKING:
-    from .build import build
+    from .builder import build
     from .extract import extract_papers
     from .query import KnowledgeGraph, load
     from .read import read_papers

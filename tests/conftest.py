@@ -13,11 +13,6 @@ from .helpers import SEEDS, require
 
 __all__ = ["require"]  # tests/test_push*.py import require from here; its home is tests/helpers.py
 
-# kg.build is both a submodule and the function kg/__init__.py exports lazily. Importing the submodule
-# before the attribute is read (doctest collection of kg/ does) leaves `kg.build` bound to the module,
-# so read the attribute first. (A kg bug: `import kg.build; kg.build(...)` fails the same way.)
-kg.build  # noqa: B018
-
 
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory):

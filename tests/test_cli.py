@@ -135,3 +135,16 @@ def test_build_skips_every_bad_record_and_file_with_one_line_each(tmp_path, work
         "blob.json", "empty.csv", "p.jsonl:2", "p.jsonl:3", "p.jsonl:4", "p.jsonl:5", "p.jsonl:6"]
     assert "kg: skipped 7 invalid record(s)" in r.stderr
     assert json.loads((tmp_path / "out" / "graph.json").read_text())["nodes"]
+
+
+def test_public_names_stay_functions_after_every_module_is_imported():
+    # `kg.build` was also the name of a submodule: importing it (as doctest collection does) rebound
+    # the package attribute to the module, and `kg.build(...)` failed. No public name may be shadowed.
+    code = ("import importlib, pkgutil, types, kg\n"
+            "for m in pkgutil.iter_modules(kg.__path__):\n"
+            "    if m.name == '__main__': continue\n"
+            "    importlib.import_module('kg.' + m.name)\n"
+            "bad = [n for n in kg.__all__ if isinstance(getattr(kg, n), types.ModuleType)]\n"
+            "assert not bad, bad\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert r.returncode == 0, r.stderr

@@ -28,7 +28,7 @@ from .helpers import ROOT
 
 # kg.build is the function once read through the package (its lazy attribute); the module behind it:
 build_fn = kg.build
-build_module = sys.modules["kg.build"]
+build_module = sys.modules["kg.builder"]
 OUTPUT_NAMES = {"graph.json", "graph.ttl", "graph.html", "report.html", "store"}
 
 
@@ -87,7 +87,7 @@ KILLED_BUILD = textwrap.dedent("""
     build = kg.build
     import kg.export.html
     from kg.extract import Extraction
-    b = sys.modules["kg.build"]
+    b = sys.modules["kg.builder"]
     b.load_pipeline = lambda model=None: None
     b.extract_papers = lambda papers, **kw: (Extraction(p, (), ()) for p in papers)
     kg.export.html.write_html = lambda *a, **kw: os.kill(os.getpid(), signal.SIGKILL)

@@ -54,7 +54,7 @@ def build(inputs, out_dir, model, base_iri, batch_size, workers, no_html, html_m
     kg build papers.jsonl refs.bib -o out/
     kg build --update exports/ new.jsonl  add papers to an existing build
     """
-    from ..build import build as run_build
+    from ..builder import build as run_build
 
     if update_dir is not None:
         if not inputs:
