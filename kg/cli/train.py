@@ -55,10 +55,17 @@ def default_data_dir() -> Path | None:
               show_default=True,
               help="SciERC Generic spans: a 'generic' label kg ignores, negative examples, or left out.")
 @click.option("--threads", type=int, default=None, help="CPU threads for numpy/BLAS.")
+@click.option("--scirex", type=click.Path(path_type=Path), default=None,
+              help="SciREX train.jsonl to train on as well. Default: $KG_SCIREX, else "
+                   "scirex/train.jsonl beside the SciERC folder if present.")
+@click.option("--no-scirex", is_flag=True, help="Train on SciERC alone.")
+@click.option("--scirex-holdout", type=int, default=40, show_default=True,
+              help="SciREX documents held out for checkpoint selection.")
 def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | None, no_install: bool,
                   config: Path | None, holdout: int, seed: int, split_seed: int,
                   max_steps: int | None,
-                  generic: str, threads: int | None) -> None:
+                  generic: str, threads: int | None, scirex: Path | None = None,
+                  no_scirex: bool = False, scirex_holdout: int = 40) -> None:
     """Train kg's scientific NER model on SciERC (CPU), score it on dev and install it.
 
     Converts the CoNLL data to spaCy's format, holds HOLDOUT training abstracts
@@ -72,10 +79,15 @@ def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | Non
     if data_dir is None:
         raise InputError("no SciERC data found", hint="pass --data DIR or set KG_SCIERC_DIR")
     target = None if no_install else (model_dir or DEFAULT_MODEL_DIR)
+    if not no_scirex and scirex is None:
+        from kg.training.scirex import default_scirex
+
+        scirex = default_scirex(data_dir)
     result = train(data_dir, output_dir=output_dir, model_dir=target,
                    config=config or DEFAULT_CONFIG, holdout=holdout, seed=seed,
                    split_seed=split_seed,
-                   max_steps=max_steps, generic=generic, threads=threads)
+                   max_steps=max_steps, generic=generic, threads=threads,
+                   scirex=None if no_scirex else scirex, scirex_holdout=scirex_holdout)
     from kg.evaluate import format_scores
 
     click.echo(format_scores(result["dev"], title=f"dev ({data_dir / 'dev.txt'}), model alone"))

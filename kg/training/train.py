@@ -191,6 +191,8 @@ def train(
     threads: int | None = None,
     overrides: dict[str, Any] | None = None,
     trained: str | PathLike[str] | None = None,
+    scirex: str | PathLike[str] | None = None,
+    scirex_holdout: int = 40,
 ) -> dict[str, Any]:
     """Convert SciERC, train on CPU, score on dev, and install the best pipeline.
 
@@ -214,6 +216,11 @@ def train(
     threads : int, optional
         CPU threads for numpy/BLAS (sets ``OMP_NUM_THREADS`` and friends
         when not already set).
+    scirex : path, optional
+        SciREX ``train.jsonl``: its abstracts and first sentences after them
+        join the training data with partial labels (see
+        :mod:`kg.training.scirex`); *scirex_holdout* documents (seeded by
+        *split_seed*) are held out with the SciERC hold-out.
     trained : path, optional
         A pipeline this function trained before (with the same data, split
         and config): skip training, then score and install it as usual.
@@ -252,14 +259,21 @@ def train(
     corpus = out / "corpus"
     nlp = spacy.blank("en")
     counts = {
-        "train": convert_file(None, corpus / "train.spacy", docs=train_docs, nlp=nlp,
+        "train": convert_file(None, corpus / "train" / "scierc.spacy", docs=train_docs, nlp=nlp,
                               label_map=label_map, generic_key=generic_key),
-        "holdout": convert_file(None, corpus / "holdout.spacy", docs=held_docs, nlp=nlp,
+        "holdout": convert_file(None, corpus / "holdout" / "scierc.spacy", docs=held_docs, nlp=nlp,
                                 label_map=label_map, generic_key=generic_key),
     }
+    if scirex is not None:
+        from kg.training.scirex import write_corpus
+
+        phrases = [d.text[s:e] for d in train_docs for s, e, t in d.spans
+                   if t in ("OtherScientificTerm", "Generic")]
+        counts["scirex"] = write_corpus(scirex, corpus, nlp, holdout=scirex_holdout, seed=split_seed,
+                                        missing_phrases=phrases)
     over: dict[str, Any] = {
-        "paths.train": str(corpus / "train.spacy"),
-        "paths.dev": str(corpus / "holdout.spacy"),
+        "paths.train": str(corpus / "train"),
+        "paths.dev": str(corpus / "holdout"),
         "system.seed": seed,
         "components.ner.incorrect_spans_key": generic_key,
     }
@@ -287,6 +301,7 @@ def train(
         "holdout": holdout,
         "split_seed": split_seed,
         "generic": generic,
+        "scirex": str(scirex) if scirex is not None else None,
         "counts": counts,
         "train_seconds": wall,
         "pipeline": str(best),
