@@ -67,8 +67,8 @@ def is_acronym(token: str) -> bool:
 def singular(word: str) -> str:
     """Singular of an English noun (rules plus a table of irregular forms).
 
-    >>> [singular(w) for w in ["networks", "strategies", "analyses", "losses", "dynamics", "matrices"]]
-    ['network', 'strategy', 'analysis', 'loss', 'dynamics', 'matrix']
+    >>> [singular(w) for w in ["networks", "strategies", "analyses", "losses", "dynamics", "matrices", "sizes"]]
+    ['network', 'strategy', 'analysis', 'loss', 'dynamics', 'matrix', 'size']
     """
     w = word
     if w in _IRREGULAR:
@@ -79,7 +79,7 @@ def singular(word: str) -> str:
         return w
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
-    if w.endswith(("sses", "shes", "ches", "xes", "zes")):
+    if w.endswith(("sses", "shes", "ches", "xes", "zzes")):
         return w[:-2]
     return w[:-1]
 
@@ -203,6 +203,7 @@ class Normalizer:
         for m in mentions:
             key, compact = key_of(m.text, m.long_form)
             if key:
+                compact = compact.casefold()  # case variants are one entity: GELU, GeLU
                 groups[compact].append((m, key))
                 compact_of.append(compact)
             else:
@@ -212,9 +213,9 @@ class Normalizer:
         for compact in sorted(groups):
             members = groups[compact]
             types = Counter(m.type for m, _ in members)
-            etype = self._fixed_types.get(compact) or min(
-                types, key=lambda t: (-types[t], ENTITY_TYPES.index(t) if t in ENTITY_TYPES else 99))
             key = _most_common(Counter(k for _, k in members))
+            etype = self._fixed_types.get(compact_key(key)) or min(
+                types, key=lambda t: (-types[t], ENTITY_TYPES.index(t) if t in ENTITY_TYPES else 99))
             surfaces = Counter(m.text for m, _ in members)
             aliases = tuple(sorted(surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])))
             eid = entity_id(etype, key)

@@ -110,6 +110,9 @@ def _load(model: str) -> Language:
         add_gazetteer = None
     if add_gazetteer is not None:
         add_gazetteer(nlp)
+        from .names import add_names
+
+        add_names(nlp)
     nlp.add_pipe("kg_rules", last=True)
     return nlp
 

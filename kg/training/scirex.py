@@ -31,6 +31,7 @@ of ``train.jsonl`` (the layout the SciREX repository releases).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from os import PathLike
@@ -306,3 +307,94 @@ def write_corpus(path: str | PathLike[str], dest: str | PathLike[str], nlp, *,
         db.to_disk(out)
         counts[part] = stats
     return counts
+
+
+_CONTAINER_WORDS = {"dataset", "datasets", "data", "database", "benchmark", "benchmarks", "set",
+                    "sets", "corpus", "collection", "collections", "model", "models", "method",
+                    "methods", "network", "networks", "backbone", "iterations", "measure", "score",
+                    "scores", "results", "training", "test", "baseline", "baselines", "architecture",
+                    "features", "layer", "layers", "based", "approach", "approaches", "task", "tasks"}
+_CITATION = re.compile(r"[A-Za-z]\d{4}[A-Z]|et al")
+_HARDWARE = re.compile(r"\b(?:GPUs?|CPUs?|TPUs?|NVIDIA|Titan|Tesla)\b")
+
+
+def _table_worthy(text: str) -> bool:
+    """A name, not a phrase around one: "Berkeley Segmentation Dataset", not "ImageNet models"."""
+    from kg.extract.names import is_name
+
+    words = text.split()
+    if words[-1] in _CONTAINER_WORDS or " and " in text or " or " in text:
+        return False
+    if len(text) <= 2 or not (text[0].isupper() or text[0].isdigit() or is_name(words[0])):
+        return False
+    if _CITATION.search(text) or _HARDWARE.search(text) or text[-1] in ".,;:)(-" or text[0] in "(-":
+        return False
+    return text.count("(") == text.count(")") and text.count("[") == text.count("]")
+
+
+def name_table(docs: Iterable[ScirexDoc], *, min_docs: int = 2, min_share: float = 0.8,
+               max_words: int = 4) -> list[dict[str, Any]]:
+    """Typed names from SciREX documents: ``{"text", "type", "docs"}`` records, sorted.
+
+    A surface form joins the table when it is name-like (see
+    :func:`kg.extract.names.is_name`), at most *max_words* words long, appears
+    as a mention in at least *min_docs* documents (one suffices for a salient
+    dataset or metric, the names result tuples report), and at least
+    *min_share* of its mentions carry one type. General, well-known names,
+    not rules for particular abstracts.
+    """
+    from collections import Counter, defaultdict
+
+    from kg.extract.names import is_junk, is_name
+    from kg.extract.rules import is_generic
+
+    types: dict[str, Counter[str]] = defaultdict(Counter)
+    doc_count: Counter[str] = Counter()
+    salient: set[str] = set()
+    for d in docs:
+        seen: set[str] = set()
+        for s, e, t in d.ner:
+            text = _join(d.words[s:e])[0]
+            types[text][SCIREX_LABELS[t]] += 1
+            seen.add(text)
+        doc_count.update(seen)
+        for name, spans in d.coref.items():
+            kinds = Counter(SCIREX_LABELS[t] for s, e, t in d.ner for a, b in spans if (s, e) == (a, b))
+            if kinds and kinds.most_common(1)[0][0] in ("dataset", "metric"):
+                salient.update(_join(d.words[a:b])[0] for a, b in spans)
+    out = []
+    for text, c in types.items():
+        typ, n = c.most_common(1)[0]
+        if not is_name(text) or len(text.split()) > max_words or is_junk(text) or is_generic(text):
+            continue
+        if not _table_worthy(text):
+            continue
+        if n / sum(c.values()) < min_share:
+            continue
+        if doc_count[text] >= min_docs or (text in salient and typ in ("dataset", "metric")):
+            out.append({"text": text, "type": typ, "docs": doc_count[text]})
+    return sorted(out, key=lambda r: (r["type"], r["text"].lower(), r["text"]))
+
+
+def write_names(path: str | PathLike[str], dest: str | PathLike[str], *, holdout: int = 40,
+                seed: int = 0) -> int:
+    """Write :func:`name_table` of SciREX's training documents (hold-out left out) as JSONL.
+
+    The held-out documents are the ones ``kg train --scirex-holdout`` keeps back
+    with the same seed, so measuring on them stays honest. Returns the count.
+
+    ``python -m kg.training.scirex PATH/train.jsonl kg/data/names.jsonl`` rebuilds kg's table.
+    """
+    train_docs, _ = split_scirex(read_scirex(path), holdout, seed=seed)
+    rows = name_table(train_docs)
+    with Path(dest).open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps({"text": r["text"], "type": r["type"], "docs": r["docs"]},
+                                ensure_ascii=False) + "\n")
+    return len(rows)
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    import sys
+
+    print(write_names(sys.argv[1], sys.argv[2]), "names")
