@@ -114,6 +114,9 @@ def _load(model: str) -> Language:
 
         add_names(nlp)
     nlp.add_pipe("kg_rules", last=True)
+    from .relations import add_relations
+
+    add_relations(nlp, name)  # learned relations, when the pipeline folder has their weights
     return nlp
 
 

@@ -313,9 +313,19 @@ def train(
         "dev_post": post_scores,
         "head_types": head_types,
     }
-    (out / "scores.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    target = Path(model_dir) if model_dir is not None else best
     if model_dir is not None:
         install_pipeline(best, model_dir, scores=result["dev_summary"], head_types=head_types)
+    if (data_dir / "train.json").is_file():  # relations: SciERC's JSON form has them
+        from kg.extract.pipeline import _load
+        from kg.extract.relations import fit_scierc
+
+        t0 = time.perf_counter()
+        result["relations"] = fit_scierc(data_dir / "train.json", target, holdout=holdout,
+                                         split_seed=split_seed, nlp=_load(str(target)))
+        result["relations"]["seconds"] = round(time.perf_counter() - t0, 1)
+    (out / "scores.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if model_dir is not None:
         (Path(model_dir) / "scores.json").write_text(json.dumps(result, indent=2) + "\n",
                                                      encoding="utf-8")
     return result
