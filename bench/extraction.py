@@ -70,8 +70,26 @@ def scirex_gold() -> list[dict]:
         if not d.marked or len(a.text.split()) < 30:
             continue
         ents = {(key(a.text[s:e]), SCIREX_LABELS[t]) for s, e, t in a.spans}
-        out.append({"title": d.title or d.id, "abstract": a.text, "ents": ents, "rels": None})
+        out.append({"title": d.title or d.id, "abstract": a.text, "ents": ents, "rels": None,
+                    "evaluates_on": result_datasets(d)})
     return out
+
+
+def dkey(text: str) -> str:
+    """A dataset's key without a trailing "dataset"/"corpus" (kg drops it after a name)."""
+    import re
+
+    return re.sub(r"(dataset|datasets|corpus|benchmark|set)$", "", key(text)) or key(text)
+
+
+def result_datasets(d) -> set[str]:
+    """Keys of the abstract's mentions of datasets the paper's result tuples report on."""
+    from kg.training.scirex import _join
+
+    a, b = d.abstract_range
+    reported = {r["Material"] for r in d.results if r.get("Material")}
+    return {dkey(_join(d.words[s:e])[0]) for name in reported for s, e in d.coref.get(name, ())
+            if a <= s and e <= b}
 
 
 def scierc_gold(name: str) -> list[dict]:
@@ -165,6 +183,9 @@ def score(gold: list[dict], recs: list[dict], types: set[str]) -> dict[str, tupl
             "untyped": ({k for k, _ in ge}, {k for k, _ in pe}),
             **{t: ({x for x in ge if x[1] == t}, {x for x in pe if x[1] == t}) for t in sorted(types)},
         }
+        if g.get("evaluates_on") is not None:
+            sets["evaluates_on"] = (g["evaluates_on"], {dkey(e["text"]) for e in rec["entities"]
+                                                        if e["field"] == "abstract" and e["role"] == "evaluates_on"})
         if g["rels"] is not None:
             sets["relations"] = (g["rels"], pr)
             sets["relations*"] = (g["rels_kg"], pr)
@@ -203,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         cells = " ".join(f"{s[c][2]:8.3f}" if c in s else f"{'-':>8}" for c in cols[1:])
         print(f"{name:<8} {n:>3}  {p:.3f}/{r:.3f}/{f:.3f} {cells}")
     for name, _, _, s in rows:
+        if "evaluates_on" in s:
+            p, r, f = s["evaluates_on"]
+            print(f"{name} role evaluates_on (datasets of the result tuples) P/R/F1 {p:.3f}/{r:.3f}/{f:.3f}")
         if "relations" in s:
             p, r, f = s["relations"]
             print(f"{name} relations typed P/R/F1 {p:.3f}/{r:.3f}/{f:.3f}; "

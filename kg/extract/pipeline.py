@@ -29,6 +29,7 @@ from ..errors import ModelError
 from ..types import ENTITY_TYPES
 from ._component import Component
 from .acronyms import find_acronyms
+from .roles import default_role
 from .rules import clean_span, is_generic, role_cues, trim_span
 
 __all__ = ["DEFAULT_MODEL", "FALLBACK_MODEL", "LABEL_MAP", "entity_type", "load_pipeline"]
@@ -217,7 +218,7 @@ class KGRules(Component):
             sent = span.sent
             prev_end = previous[1] - sent.start_char if previous and previous[0] == sent.start_char else None
             role = role_cues(sent.text, span.start_char - sent.start_char, span.end_char - sent.start_char,
-                             previous_end=prev_end, type=span.label_)
+                             previous_end=prev_end, type=span.label_) or default_role(span.label_, span.text)
             out.append((span, role))
             previous = (sent.start_char, span.end_char)
         return out
