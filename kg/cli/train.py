@@ -215,17 +215,41 @@ def evaluate_command(gold: Path, pred: Path | None, inputs: tuple[Path, ...], mo
     "field", "text"}]} per line). PRED, if given, is kg extract JSONL;
     otherwise kg runs extraction itself on the gold's text (or on --input).
 
+    GOLD may also be SciERC JSON (train/dev/test.json) or SciREX JSON Lines:
+    kg then extracts from each abstract and prints set-level scores per
+    abstract, entities and (SciERC) relations in kg's names or (SciREX) the
+    evaluates_on role against the result tuples' datasets.
+
     Prints scores overall and per type, strict (exact span) and lenient (one
     span inside the other with the same last word), typed and untyped.
     """
     from kg.evaluate import format_scores
 
+    from kg.setlevel import is_set_gold
+
+    if is_set_gold(gold) and pred is None and not model_only:  # SciERC JSON or SciREX: set-level
+        _evaluate_sets(gold, model, as_json)
+        return
     scores = evaluate_files(gold, pred, inputs=inputs, model=model, model_only=model_only)
     if as_json:
         click.echo(json.dumps(scores, indent=2))
     else:
         what = str(pred) if pred else ("model alone" if model_only else "kg extraction")
         click.echo(format_scores(scores, title=f"{gold} vs {what}"))
+
+
+def _evaluate_sets(gold: Path, model: str | None, as_json: bool) -> None:
+    """Set-level entity, relation and role scores on SciERC JSON or SciREX gold (kg.setlevel)."""
+    from kg import setlevel
+
+    kind = setlevel.is_set_gold(gold)
+    docs = setlevel.read_scierc_json(gold) if kind == "scierc" else setlevel.read_scirex_abstracts(gold)
+    scores = setlevel.score_records(docs, setlevel.extract_records(docs, model=model))
+    if as_json:
+        click.echo(json.dumps(scores, indent=2))
+    else:
+        click.echo(setlevel.format_set_scores(scores, title=f"{gold} ({kind}, {len(docs)} abstracts) "
+                                                              "vs kg extraction"))
 
 
 def register(group: click.Group) -> None:
