@@ -15,7 +15,8 @@ a configurable base IRI, by default :data:`DEFAULT_BASE_IRI`):
   ``schema:mentions`` itself;
 * every mention is a ``kg:Mention`` node, ``prov:wasDerivedFrom`` its paper,
   with its field, offsets, text, sentence, extractor and confidence;
-* ``kg:usedFor``, ``kg:evaluatedOn`` and ``kg:coOccursWith`` link entities
+* ``kg:usedFor``, ``kg:evaluatedOn``, ``kg:featureOf``, ``kg:hyponymOf``,
+  ``kg:partOf``, ``kg:comparedWith``, ``kg:conjunction`` and ``kg:coOccursWith`` link entities
   directly, and a ``kg:Relation`` node (an ``rdf:Statement``) per link carries
   its ``kg:weight`` and ``kg:evidence``.
 
@@ -113,8 +114,13 @@ class KG(_ns.DefinedNamespace):
     evaluatesOn: URIRef  # The paper evaluates on the entity (a dataset).
     uses: URIRef  # The paper uses the entity.
     # entity -> entity
-    usedFor: URIRef  # A method is used for a task.
-    evaluatedOn: URIRef  # A method is evaluated on a dataset.
+    usedFor: URIRef  # The subject is used for the object (SciERC USED-FOR).
+    evaluatedOn: URIRef  # A method is evaluated on a dataset or with a metric (SciERC EVALUATE-FOR).
+    featureOf: URIRef  # The subject is a feature of the object (SciERC FEATURE-OF).
+    hyponymOf: URIRef  # The subject is a kind of the object (SciERC HYPONYM-OF).
+    partOf: URIRef  # The subject is part of the object (SciERC PART-OF).
+    comparedWith: URIRef  # The two are compared (SciERC COMPARE; symmetric).
+    conjunction: URIRef  # The two are named together as peers (SciERC CONJUNCTION; symmetric).
     coOccursWith: URIRef  # Both entities occur in at least one paper.
     # node attributes
     id: URIRef  # kg's stable id of a paper or entity.
@@ -166,7 +172,9 @@ _ENTITY_CLASS = {"method": KG.Method, "dataset": KG.Dataset, "task": KG.Task, "m
                  "concept": KG.Concept}
 _ROLE_PROPERTY = {"proposes": KG.proposes, "evaluates_on": KG.evaluatesOn, "uses": KG.uses,
                   "mentions": _ns.SDO.mentions}
-_RELATION_PROPERTY = {USED_FOR: KG.usedFor, EVALUATED_ON: KG.evaluatedOn, CO_OCCURS: KG.coOccursWith}
+_RELATION_PROPERTY = {USED_FOR: KG.usedFor, EVALUATED_ON: KG.evaluatedOn, CO_OCCURS: KG.coOccursWith,
+                      "feature_of": KG.featureOf, "hyponym_of": KG.hyponymOf, "part_of": KG.partOf,
+                      "compared_with": KG.comparedWith, "conjunction": KG.conjunction}
 
 # N-Triples escaping: the four characters the grammar forbids raw, plus other controls. Turtle's
 # "..." strings accept the same escapes, so one literal syntax serves both.
@@ -429,7 +437,7 @@ def _node_groups(G: nx.MultiDiGraph, base_iri: str, *, turtle: bool) -> Iterator
     K = {name: t(getattr(KG, name)) for name in KG.__annotations__}
     ROLE = {r: t(p) for r, p in _ROLE_PROPERTY.items()}
     REL = {k: t(p) for k, p in _RELATION_PROPERTY.items()}
-    REL_NAME = {USED_FOR: "usedFor", EVALUATED_ON: "evaluatedOn", CO_OCCURS: "coOccursWith"}
+    REL_NAME = {k: str(p).rsplit("#", 1)[1] for k, p in _RELATION_PROPERTY.items()}
     CLS = {ty: t(c) for ty, c in _ENTITY_CLASS.items()}
     TYPE, SKOS_CONCEPT, MENTIONS = t(_ns.RDF.type), t(_ns.SKOS.Concept), t(_ns.SDO.mentions)
     DERIVED, TITLE = t(_ns.PROV.wasDerivedFrom), t(_ns.DCTERMS.title)
