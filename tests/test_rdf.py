@@ -20,8 +20,8 @@ from kg.errors import ExportError
 from kg.export.json import write_graph
 from kg.export.rdf import (
     DEFAULT_BASE_IRI,
-    RDF_FORMATS,
     KG,
+    RDF_FORMATS,
     default_graph_iri,
     entity_iri,
     graph_to_rdf,

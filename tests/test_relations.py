@@ -55,7 +55,7 @@ def test_scierc_examples_turn_evaluate_for_round():
     doc = {"sentences": [["BLEU", "evaluates", "MT", "systems", "."]],
            "ner": [[[0, 0, "Metric"], [2, 3, "Method"]]],
            "relations": [[[0, 0, 2, 3, "EVALUATE-FOR"]]]}
-    rows, labels = scierc_examples([doc], {"Metric": "metric", "Method": "method"})
+    _, labels = scierc_examples([doc], {"Metric": "metric", "Method": "method"})
     assert [CLASSES[y] for y in labels] == ["evaluated_on<"]
     assert "b=evaluates" in pair_features(["bleu", "evaluates", "mt", "systems"], (0, 1, "metric"),
                                           (2, 4, "method"))

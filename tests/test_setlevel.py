@@ -7,8 +7,13 @@ import json
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.setlevel import (extract_records, is_set_gold, read_scierc_json, read_scirex_abstracts,
-                         score_records)
+from kg.setlevel import (
+    extract_records,
+    is_set_gold,
+    read_scierc_json,
+    read_scirex_abstracts,
+    score_records,
+)
 
 SCIERC_DOC = {
     "doc_key": "X1",
@@ -20,8 +25,7 @@ SCIERC_DOC = {
 
 
 def _scirex_doc():
-    words = ("document : Deep Nets We train ResNet - 50 on ImageNet and report top - 1 accuracy "
-             "for image classification . section : Introduction More .").split()
+    words = ["document", ":", "Deep", "Nets", "We", "train", "ResNet", "-", "50", "on", "ImageNet", "and", "report", "top", "-", "1", "accuracy", "for", "image", "classification", ".", "section", ":", "Introduction", "More", "."]
     return {"doc_id": "d1", "words": words, "sections": [[0, 22], [22, len(words)]],
             "sentences": [[0, 4], [4, 22], [22, 25], [25, len(words)]],
             "ner": [[6, 9, "Method"], [10, 11, "Material"], [13, 18, "Metric"], [19, 21, "Task"]],

@@ -224,7 +224,6 @@ def evaluate_command(gold: Path, pred: Path | None, inputs: tuple[Path, ...], mo
     span inside the other with the same last word), typed and untyped.
     """
     from kg.evaluate import format_scores
-
     from kg.setlevel import is_set_gold
 
     if is_set_gold(gold) and pred is None and not model_only:  # SciERC JSON or SciREX: set-level

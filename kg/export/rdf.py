@@ -75,8 +75,8 @@ from ..graph import CO_OCCURS, ENTITY, EVALUATED_ON, MENTION, PAPER, USED_FOR
 __all__ = [
     "BIBO",
     "DEFAULT_BASE_IRI",
-    "RDF_FORMATS",
     "KG",
+    "RDF_FORMATS",
     "default_graph_iri",
     "entity_iri",
     "graph_to_rdf",

@@ -22,6 +22,7 @@ two of ``doc.ents``.
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -78,7 +79,7 @@ def pair_features(words: Sequence[str], first: tuple[int, int, str], second: tup
     gap = len(between)
     feats = [f"t={t1}|{t2}", f"h1={words[e1 - 1]}", f"h2={words[e2 - 1]}"]
     feats += [f"b={w}" for w in set(between)]
-    feats += [f"bb={a}_{b}" for a, b in set(zip(between, between[1:]))]
+    feats += [f"bb={a}_{b}" for a, b in set(itertools.pairwise(between))]
     feats += [f"tb={t1}|{t2}|{w}" for w in set(between) if len(w) <= 12]
     if between:
         feats += [f"bf={between[0]}", f"bl={between[-1]}", f"bfl={between[0]}|{between[-1]}",

@@ -223,7 +223,7 @@ def section_docs(doc: ScirexDoc, *, max_sentences: int = 40, per_doc: int = 8) -
 
     Section headings (``section : Introduction``) are left out.
     """
-    a, b = doc.abstract_range
+    _, b = doc.abstract_range
     sents = [(s, e) for s, e in doc.sentences if s >= b and doc.words[s:s + 2] != ["section", ":"]
              and e - s >= 5]
     sents = sents[:max_sentences]
@@ -303,9 +303,8 @@ def write_corpus(path: str | PathLike[str], dest: str | PathLike[str], nlp, *,
     names the pipeline whose noun chunks are marked missing (see
     :func:`to_partial_docs`; en_core_web_sm, installed with kg's training extra).
     """
-    from spacy.tokens import DocBin
-
     import spacy
+    from spacy.tokens import DocBin
 
     train_docs, held_docs = split_scirex(read_scirex(path), holdout, seed=seed)
     phrases = list(missing_phrases)
@@ -373,7 +372,7 @@ def name_table(docs: Iterable[ScirexDoc], *, min_docs: int = 2, min_share: float
             types[text][SCIREX_LABELS[t]] += 1
             seen.add(text)
         doc_count.update(seen)
-        for name, spans in d.coref.items():
+        for spans in d.coref.values():
             kinds = Counter(SCIREX_LABELS[t] for s, e, t in d.ner for a, b in spans if (s, e) == (a, b))
             if kinds and kinds.most_common(1)[0][0] in ("dataset", "metric"):
                 salient.update(_join(d.words[a:b])[0] for a, b in spans)
@@ -403,9 +402,8 @@ def write_names(path: str | PathLike[str], dest: str | PathLike[str], *, holdout
     train_docs, _ = split_scirex(read_scirex(path), holdout, seed=seed)
     rows = name_table(train_docs)
     with Path(dest).open("w", encoding="utf-8") as fh:
-        for r in rows:
-            fh.write(json.dumps({"text": r["text"], "type": r["type"], "docs": r["docs"]},
-                                ensure_ascii=False) + "\n")
+        fh.writelines(json.dumps({"text": r["text"], "type": r["type"], "docs": r["docs"]},
+                                ensure_ascii=False) + "\n" for r in rows)
     return len(rows)
 
 
