@@ -29,6 +29,7 @@ __all__ = ["Normalizer", "canonical_key", "compact_key", "entity_id", "is_acrony
 
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _DETS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "its", "such"}
+_DATASET_WORDS = {"dataset", "datasets", "corpus", "benchmark", "database"}
 _INVARIANT = {
     "series", "species", "news", "physics", "dynamics", "mathematics", "economics", "statistics",
     "robotics", "analytics", "graphics", "linguistics", "semantics", "genetics", "ethics",
@@ -91,12 +92,18 @@ def canonical_key(text: str) -> str:
     True
     >>> canonical_key("LLMs")
     'LLM'
+    >>> canonical_key("the CUB-200 dataset"), canonical_key("image dataset")
+    ('CUB 200', 'image dataset')
     """
     t = unicodedata.normalize("NFKC", text).strip()
     t = re.sub(r"['’]s\b", "", t)
     tokens = [tok for tok in _SPLIT.split(t) if tok]
     while len(tokens) > 1 and tokens[0].lower() in _DETS:
         tokens.pop(0)
+    # "Caltech-UCSD Birds dataset" is the dataset "Caltech-UCSD Birds"; "image dataset" stays
+    if len(tokens) > 1 and tokens[-1].lower() in _DATASET_WORDS and \
+            (tokens[-2][:1].isupper() or any(c.isdigit() for c in tokens[-2])):
+        tokens.pop()
     out: list[str] = []
     for i, tok in enumerate(tokens):
         last = i == len(tokens) - 1

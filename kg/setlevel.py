@@ -25,7 +25,6 @@ True
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -60,16 +59,26 @@ class SetGold:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+_DATASET_WORDS = frozenset({"dataset", "datasets", "corpus", "benchmark", "database"})
+
+
 def key(text: str) -> str:
-    """The name as compared: kg's canonical key, spaces removed, case-folded."""
+    """The name as compared: kg's canonical key, spaces removed, case-folded.
+
+    A "dataset"/"corpus" word after a name goes first ("CUB-200 dataset" is
+    "CUB-200"): the measure does this itself, so scores of kg versions whose
+    normaliser differs compare.
+
+    >>> key("the Caltech-UCSD Birds dataset") == key("Caltech-UCSD Birds"), key("image dataset")
+    (True, 'imagedataset')
+    """
     from .normalize import canonical_key, compact_key
 
+    words = text.split()
+    if len(words) > 1 and words[-1].lower() in _DATASET_WORDS and \
+            (words[-2][:1].isupper() or any(c.isdigit() for c in words[-2])):
+        text = " ".join(words[:-1])
     return compact_key(canonical_key(text)).casefold()
-
-
-def dataset_key(text: str) -> str:
-    """A dataset's key without a trailing "dataset"/"corpus" (kg drops it after a name)."""
-    return re.sub(r"(dataset|datasets|corpus|benchmark|set)$", "", key(text)) or key(text)
 
 
 def _rel(h: str, t: str, typ: str) -> tuple[str, str, str]:
@@ -151,7 +160,7 @@ def read_scirex_abstracts(path: str | PathLike[str] | None, docs: Iterable[Any] 
             continue
         lo, hi = d.abstract_range
         reported = {r["Material"] for r in d.results if r.get("Material")}
-        evaluated = {dataset_key(_join(d.words[s:e])[0]) for name in reported
+        evaluated = {key(_join(d.words[s:e])[0]) for name in reported
                      for s, e in d.coref.get(name, ()) if lo <= s and e <= hi}
         out.append(SetGold(d.title or d.id, a.text, frozenset(SCIREX_LABELS.values()),
                            {(key(a.text[s:e]), SCIREX_LABELS[t]) for s, e, t in a.spans},
@@ -177,7 +186,7 @@ def predicted_sets(rec: dict[str, Any], types: Iterable[str]) -> tuple[set, set,
         h, t = ents[r["head"]], ents[r["tail"]]
         if h["field"] == "abstract" and t["field"] == "abstract":
             pr.add(_rel(key(h["text"]), key(t["text"]), r["type"]))
-    pv = {dataset_key(e["text"]) for e in ents if e["field"] == "abstract" and e["role"] == "evaluates_on"}
+    pv = {key(e["text"]) for e in ents if e["field"] == "abstract" and e["role"] == "evaluates_on"}
     return pe, pr, pv
 
 
