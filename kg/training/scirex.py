@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
-from kg.training.convert import PTB_UNESCAPE, ConllDoc
+from kg.training.convert import ConllDoc, detokenize
 
 __all__ = [
     "SCIREX_LABELS",
@@ -136,20 +136,7 @@ class ScirexDoc:
 
 def _join(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
     """Readable text from SciREX tokens (hyphens glued: "state-of-the-art") and token offsets."""
-    parts: list[str] = []
-    offsets: list[tuple[int, int]] = []
-    pos = 0
-    prev: str | None = None
-    for raw in tokens:
-        tok = PTB_UNESCAPE.get(raw, raw)
-        if prev is not None and tok not in _NO_SPACE_BEFORE and prev not in _NO_SPACE_AFTER:
-            parts.append(" ")
-            pos += 1
-        offsets.append((pos, pos + len(tok)))
-        parts.append(tok)
-        pos += len(tok)
-        prev = tok
-    return "".join(parts), offsets
+    return detokenize(tokens, no_space_before=_NO_SPACE_BEFORE, no_space_after=_NO_SPACE_AFTER)
 
 
 def default_scirex(scierc_dir: str | PathLike[str] | None = None) -> Path | None:
