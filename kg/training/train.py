@@ -143,12 +143,17 @@ def add_postprocessing(nlp, *, head_types: dict[str, str] | None = None):
     return nlp
 
 
-def training_head_types(docs: Iterable[ConllDoc]) -> dict[str, str]:
-    """The ``kg_head_types`` table learnt from training abstracts, with ``kg train``'s thresholds."""
+def training_head_types(docs: Iterable[ConllDoc], *, label_map: dict[str, Any] | None = None
+                        ) -> dict[str, str]:
+    """The ``kg_head_types`` table learnt from training abstracts, with ``kg train``'s thresholds.
+
+    *label_map* (default: kg's, without Generic) maps SciERC's types.
+    """
     from kg.extract.headtypes import head_type_table
 
+    label_map = LABEL_MAP if label_map is None else label_map
     return head_type_table(
-        ((d.text[s:e], LABEL_MAP[t]) for d in docs for s, e, t in d.spans if LABEL_MAP.get(t)),
+        ((d.text[s:e], label_map[t]) for d in docs for s, e, t in d.spans if label_map.get(t)),
         min_count=2, min_share=0.7,
     )
 
@@ -269,8 +274,11 @@ def train(
 
         phrases = [d.text[s:e] for d in train_docs for s, e, t in d.spans
                    if t in ("OtherScientificTerm", "Generic")]
+        # noun chunks headed by a word SciERC mostly types concept (or generic) may be concepts
+        heads = [w for w, t in training_head_types(train_docs, label_map=label_map).items()
+                 if t in ("concept", GENERIC_LABEL)]
         counts["scirex"] = write_corpus(scirex, corpus, nlp, holdout=scirex_holdout, seed=split_seed,
-                                        missing_phrases=phrases)
+                                        missing_phrases=phrases, chunk_heads=heads)
     over: dict[str, Any] = {
         "paths.train": str(corpus / "train"),
         "paths.dev": str(corpus / "holdout"),
