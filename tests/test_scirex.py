@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import spacy
 
 from kg.training.scirex import (
@@ -67,3 +68,28 @@ def test_noun_chunks_are_missing_with_a_chunker(tmp_path):
     (doc,) = to_partial_docs([abstract_doc(d)], spacy.blank("en"), chunker=chunker)
     iob = {t.text: t.ent_iob_ for t in doc}
     assert iob["scene"] == "" and iob["apply"] == "O" and iob["ResNet"] == "B"
+
+
+@pytest.mark.slow
+def test_train_with_scirex_and_relations_smoke(tmp_path):
+    """kg train on a tiny SciERC + SciREX corpus: a few steps, then relation weights beside the model."""
+    from kg.extract.relations import MODEL_FILE
+    from kg.training import train
+    from tests.test_training import tiny_scierc
+
+    data = tiny_scierc(tmp_path)
+    doc = {"doc_key": "X", "sentences": [["We", "use", "CRFs", "for", "NER", "."]],
+           "ner": [[[2, 2, "Method"], [4, 4, "Task"]]], "relations": [[[2, 2, 4, 4, "USED-FOR"]]]}
+    (data / "train.json").write_text((json.dumps(doc) + "\n") * 6, encoding="utf-8")
+    sent = ["We", "train", "ResNet", "on", "ImageNet", "for", "image", "classification", "with", "skip", "connections", "."]
+    words = ["document", ":", "T"] + sent * 3 + ["section", ":", "Introduction", "ResNet", "is", "very", "deep", "."]
+    n = 3 + 3 * len(sent)
+    ner = [[3 + k * len(sent) + a, 3 + k * len(sent) + b, t] for k in range(3)
+           for a, b, t in ((2, 3, "Method"), (4, 5, "Material"), (6, 8, "Task"))]
+    scirex = _write(tmp_path, words, [[0, n], [n, len(words)]],
+                    [[0, 3]] + [[3 + k * len(sent), 3 + (k + 1) * len(sent)] for k in range(3)]
+                    + [[n, n + 3], [n + 3, len(words)]], ner)
+    result = train(data, output_dir=tmp_path / "out", model_dir=tmp_path / "model", holdout=1,
+                   max_steps=4, overrides={"training.eval_frequency": 2}, scirex=scirex, scirex_holdout=0)
+    assert result["counts"]["scirex"]["train"]["ents"] >= 3
+    assert (tmp_path / "model" / MODEL_FILE).is_file() and result["relations"]["related"] >= 1
