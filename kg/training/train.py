@@ -82,13 +82,14 @@ def evaluate_pipeline(nlp, docs: Iterable[ConllDoc], *, batch_size: int = 32) ->
 
 def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
                      scores: dict[str, Any] | None = None,
-                     head_types: dict[str, str] | None = None) -> Path:
+                     head_types: dict[str, str] | None = None, scirex: bool = False) -> Path:
     """Copy a trained pipeline folder to *dest*, replacing what was there, and fix its meta.
 
     The meta names the pipeline ``kg_scierc``, states the licences and the data,
     and drops the training-only source package, so ``spacy.load(dest)`` needs
     nothing but spaCy. *head_types* (see :mod:`kg.extract.headtypes`) is
-    stored in the meta for kg's ``kg_head_types`` component.
+    stored in the meta for kg's ``kg_head_types`` component. *scirex* says
+    SciREX was in the training data (its source and licence join the meta).
     """
     src, dest = Path(src), Path(dest)
     if not (src / "config.cfg").is_file():
@@ -122,6 +123,11 @@ def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
         ],
         spacy_version=">=3.8.0,<3.9.0",
     )
+    if scirex:
+        meta["description"] = meta["description"].replace("fine-tuned on SciERC", "fine-tuned on SciERC and SciREX")
+        meta["license"] += " and SciREX (Apache-2.0)"
+        meta["sources"].append({"name": "SciREX", "url": "https://github.com/allenai/SciREX",
+                                "license": "Apache-2.0", "author": "Jain et al., ACL 2020"})
     meta.pop("requirements", None)
     if scores is not None:
         meta["kg_dev_scores"] = scores
@@ -323,7 +329,8 @@ def train(
     }
     target = Path(model_dir) if model_dir is not None else best
     if model_dir is not None:
-        install_pipeline(best, model_dir, scores=result["dev_summary"], head_types=head_types)
+        install_pipeline(best, model_dir, scores=result["dev_summary"], head_types=head_types,
+                         scirex=scirex is not None)
     if (data_dir / "train.json").is_file():  # relations: SciERC's JSON form has them
         from kg.extract.pipeline import _load
         from kg.extract.relations import fit_scierc
