@@ -9,7 +9,8 @@ Runs after the gazetteer and before ``kg_rules``. For each entity:
   "linear probe atop", "classical and novel");
 - **coordinations of names** are split: "METR-LA and PEMS-BAY",
   "CNN/DailyMail and XSum", "X/Y" where both sides are names, unless the
-  whole is a known name ("CNN/DailyMail");
+  whole is a known name ("CNN/DailyMail"), and so are two names joined by a
+  preposition ("Adam on MS-COCO", "SVM for NER");
 - **known names** take their type from kg's typed name table
   (``kg/data/names.jsonl``: names of SciREX's salient entities typed by
   their annotations, and a short list of well-known names), matched as the
@@ -56,7 +57,7 @@ _INNER_DETERMINER = re.compile(r"\s(?:the|a|an|this|these|those|its|their|our)\s
 _TRAILING = {"atop", "of", "for", "with", "by", "on", "in", "to", "from", "via", "over", "under",
              "between", "across", "through", "than", "and", "or", "novel", "new", "classical",
              "proposed", "existing", "various", "different", "several", "rapid", "based"}
-_COORD = re.compile(r"\s*(?:,\s*(?:and|or)?|\band\b|\bor\b|&)\s*")
+_COORD = re.compile(r"\s*(?:,\s*(?:and|or)?|\b(?:and|or|on|in|with|using|via|for|from|over|against|versus|vs\.?)\b|&)\s*")
 
 
 def is_name(text: str) -> bool:
