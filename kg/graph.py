@@ -8,9 +8,16 @@ edge                      key                         attributes
 ========================  ==========================  ===========================================
 paper -> entity           ``"mention"``               ``role``, ``evidence`` (list of dicts), ``count``
 entity -> entity          ``"co_occurs"``             ``weight`` = papers with both (smaller id first)
-method -> task            ``"used_for"``              ``weight``, ``evidence``
-method -> dataset         ``"evaluated_on"``          ``weight``, ``evidence``
+entity -> entity          ``"used_for"``              ``weight``, ``evidence`` (also
+                          ``"evaluated_on"``,         ``"feature_of"``, ``"hyponym_of"``,
+                          ``"part_of"``,              ``"compared_with"``, ``"conjunction"``)
 ========================  ==========================  ===========================================
+
+Relation edges come from ``kg.extract.relations`` (learned, any two entity
+types; ``compared_with`` and ``conjunction`` are symmetric, head first in the
+text) or from cue patterns (method -> task ``used_for``, method -> dataset
+``evaluated_on``); ``weight`` counts papers, each ``evidence`` record names the
+sentence and carries the ``confidence``.
 
 Paper nodes: ``title``, ``abstract``, ``authors``, ``date``, ``url``,
 ``doi``, ``venue``, ``identifier``, ``sources``. Entity nodes: ``type``,
@@ -43,7 +50,7 @@ import networkx as nx
 from ._gc import gc_paused
 from .errors import InputError
 from .normalize import Normalizer
-from .types import ROLES, Mention, Paper, RelationMention
+from .types import RELATION_TYPES, ROLES, Mention, Paper, RelationMention
 
 __all__ = [
     "CO_OCCURS",
@@ -77,8 +84,9 @@ MENTION = "mention"
 CO_OCCURS = "co_occurs"
 USED_FOR = "used_for"
 EVALUATED_ON = "evaluated_on"
-RELATION_KEYS = (USED_FOR, EVALUATED_ON)
-#: Relation key -> the entity types it links (head, tail).
+RELATION_KEYS = RELATION_TYPES  # used_for, evaluated_on, and the learned types after them
+#: Relation key -> the entity types a cue-pattern relation links (head, tail). Learned relations
+#: (kg.extract.relations) may link any two entity types, as SciERC's do.
 RELATION_ENDS = {USED_FOR: ("method", "task"), EVALUATED_ON: ("method", "dataset")}
 
 PAPER_ATTRS = ("title", "abstract", "authors", "date", "url", "doi", "venue", "identifier", "sources")
@@ -231,13 +239,14 @@ def build_graph(
                 h, t = linked.get(rel.head), linked.get(rel.tail)
                 if h is None or t is None or h == t:
                     continue
-                # the relation must still fit the entity types after normalisation
-                if (entity_nodes[h]["type"], entity_nodes[t]["type"]) != RELATION_ENDS.get(rel.type):
+                # a cue pattern's relation must still fit the entity types after normalisation
+                if rel.cue and (entity_nodes[h]["type"], entity_nodes[t]["type"]) != RELATION_ENDS.get(rel.type):
                     continue
                 rel_edges[(h, t, rel.type)].append({
                     "paper": paper.id, "field": rel.head.field, "sentence": rel.sentence, "cue": rel.cue,
                     "head": rel.head.text, "tail": rel.tail.text, "head_start": rel.head.start,
                     "head_end": rel.head.end, "tail_start": rel.tail.start, "tail_end": rel.tail.end,
+                    "confidence": rel.confidence,
                 })
                 rel_papers[(h, t, rel.type)].add(paper.id)
         del per_paper, entity_ids, entities
@@ -409,7 +418,8 @@ def extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention
                 tail = by_offsets.get((ev["paper"], ev["field"], ev["tail_start"], ev["tail_end"]))
                 if head is not None and tail is not None:
                     out[index[ev["paper"]]][2].append(
-                        RelationMention(ev["paper"], k, head, tail, ev["cue"], ev["sentence"]))
+                        RelationMention(ev["paper"], k, head, tail, ev["cue"], ev["sentence"],
+                                        ev.get("confidence", 0.6)))
     return out
 
 

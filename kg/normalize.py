@@ -29,6 +29,7 @@ __all__ = ["Normalizer", "canonical_key", "compact_key", "entity_id", "is_acrony
 
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _DETS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "its", "such"}
+_DATASET_WORDS = {"dataset", "datasets", "corpus", "benchmark", "database"}
 _INVARIANT = {
     "series", "species", "news", "physics", "dynamics", "mathematics", "economics", "statistics",
     "robotics", "analytics", "graphics", "linguistics", "semantics", "genetics", "ethics",
@@ -67,8 +68,8 @@ def is_acronym(token: str) -> bool:
 def singular(word: str) -> str:
     """Singular of an English noun (rules plus a table of irregular forms).
 
-    >>> [singular(w) for w in ["networks", "strategies", "analyses", "losses", "dynamics", "matrices"]]
-    ['network', 'strategy', 'analysis', 'loss', 'dynamics', 'matrix']
+    >>> [singular(w) for w in ["networks", "strategies", "analyses", "losses", "dynamics", "matrices", "sizes"]]
+    ['network', 'strategy', 'analysis', 'loss', 'dynamics', 'matrix', 'size']
     """
     w = word
     if w in _IRREGULAR:
@@ -79,7 +80,7 @@ def singular(word: str) -> str:
         return w
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
-    if w.endswith(("sses", "shes", "ches", "xes", "zes")):
+    if w.endswith(("sses", "shes", "ches", "xes", "zzes")):
         return w[:-2]
     return w[:-1]
 
@@ -91,12 +92,18 @@ def canonical_key(text: str) -> str:
     True
     >>> canonical_key("LLMs")
     'LLM'
+    >>> canonical_key("the CUB-200 dataset"), canonical_key("image dataset")
+    ('CUB 200', 'image dataset')
     """
     t = unicodedata.normalize("NFKC", text).strip()
     t = re.sub(r"['’]s\b", "", t)
     tokens = [tok for tok in _SPLIT.split(t) if tok]
     while len(tokens) > 1 and tokens[0].lower() in _DETS:
         tokens.pop(0)
+    # "Caltech-UCSD Birds dataset" is the dataset "Caltech-UCSD Birds"; "image dataset" stays
+    if len(tokens) > 1 and tokens[-1].lower() in _DATASET_WORDS and \
+            (tokens[-2][:1].isupper() or any(c.isdigit() for c in tokens[-2])):
+        tokens.pop()
     out: list[str] = []
     for i, tok in enumerate(tokens):
         last = i == len(tokens) - 1
@@ -203,6 +210,7 @@ class Normalizer:
         for m in mentions:
             key, compact = key_of(m.text, m.long_form)
             if key:
+                compact = compact.casefold()  # case variants are one entity: GELU, GeLU
                 groups[compact].append((m, key))
                 compact_of.append(compact)
             else:
@@ -212,9 +220,9 @@ class Normalizer:
         for compact in sorted(groups):
             members = groups[compact]
             types = Counter(m.type for m, _ in members)
-            etype = self._fixed_types.get(compact) or min(
-                types, key=lambda t: (-types[t], ENTITY_TYPES.index(t) if t in ENTITY_TYPES else 99))
             key = _most_common(Counter(k for _, k in members))
+            etype = self._fixed_types.get(compact_key(key)) or min(
+                types, key=lambda t: (-types[t], ENTITY_TYPES.index(t) if t in ENTITY_TYPES else 99))
             surfaces = Counter(m.text for m, _ in members)
             aliases = tuple(sorted(surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0])))
             eid = entity_id(etype, key)

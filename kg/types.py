@@ -36,8 +36,9 @@ ENTITY_TYPES: tuple[str, ...] = ("method", "dataset", "task", "metric", "concept
 #: Roles of a paper -> entity edge, strongest first.
 ROLES: tuple[str, ...] = ("proposes", "evaluates_on", "uses", "mentions")
 
-#: Entity -> entity relations found by cue patterns inside a sentence.
-RELATION_TYPES: tuple[str, ...] = ("used_for", "evaluated_on")
+#: Entity -> entity relations inside a sentence (cue patterns give the first two; kg.extract.relations all).
+RELATION_TYPES: tuple[str, ...] = ("used_for", "evaluated_on", "feature_of", "hyponym_of", "part_of",
+                                   "compared_with", "conjunction")
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,11 @@ _mention_args = attrgetter(*(f.name for f in fields(Mention)))
 
 @dataclass(frozen=True)
 class RelationMention:
-    """A relation between two mentions found by a cue pattern in one sentence."""
+    """A relation between two mentions of one sentence, found by a cue pattern or learned.
+
+    ``cue`` is the text between the two for a cue pattern, ``""`` for a learned
+    relation; ``confidence`` is the classifier's probability, or kg's prior for cues.
+    """
 
     paper_id: str
     type: str
@@ -126,6 +131,7 @@ class RelationMention:
     tail: Mention
     cue: str
     sentence: str
+    confidence: float = 0.6
 
 
 @dataclass(frozen=True)

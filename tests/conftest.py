@@ -17,7 +17,6 @@ __all__ = ["require"]  # tests/test_push*.py import require from here; its home 
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory):
     """`kg.build` of seeds/ with the shipped model, into a temp folder (runs once; tests using it are slow)."""
-    import kg
 
     out = tmp_path_factory.mktemp("seed-build")
     result = kg.build([SEEDS], out)
@@ -26,7 +25,6 @@ def seed_build(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def seed_graph(seed_build):
-    import kg
 
     return kg.load(seed_build[1])
 

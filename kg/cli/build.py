@@ -88,9 +88,11 @@ def extract(inputs, model, batch_size, quiet, fmt, skip_invalid):
     "start", "end", "field", "role", "id", "source", "confidence"}]}.
     Offsets are characters into the paper's title or abstract ("field");
     "id" is the canonical entity id, the same one graph.json uses.
+    "relations": [{"head", "tail", "type", "confidence"}], head and tail
+    indexes into "entities" (see docs/extraction.md).
     """
     from ..extract import extract_papers
-    from ..normalize import normalise
+    from ..extract.records import extraction_records
     from ..read import read_papers
 
     skipped = 0
@@ -110,16 +112,8 @@ def extract(inputs, model, batch_size, quiet, fmt, skip_invalid):
                                   progress=bar.update if bar else None))
     if bar:
         bar.close()
-    resolved = normalise(m for r in results for m in r.mentions)
-    for r in results:
-        ents = [
-            {"text": m.text, "type": resolved.entities[resolved.mention_entity[m]].type, "start": m.start,
-             "end": m.end, "field": m.field, "role": m.role, "id": resolved.mention_entity[m],
-             "source": m.source, "confidence": m.confidence}
-            for m in r.mentions if m in resolved.mention_entity
-        ]
-        click.echo(json.dumps({"id": r.paper.id, "title": r.paper.title, "abstract": r.paper.abstract,
-                               "entities": ents}, ensure_ascii=False, sort_keys=True))
+    for record in extraction_records(results):
+        click.echo(json.dumps(record, ensure_ascii=False, sort_keys=True))
     if skip_invalid and skipped:
         click.echo(f"kg: skipped {skipped} invalid record(s)", err=True)
 

@@ -36,10 +36,17 @@ __all__ = ["evaluate_command", "register", "train_command"]
               show_default=True,
               help="SciERC Generic spans: a 'generic' label kg ignores, negative examples, or left out.")
 @click.option("--threads", type=int, default=None, help="CPU threads for numpy/BLAS.")
+@click.option("--scirex", type=click.Path(path_type=Path), default=None,
+              help="SciREX train.jsonl to train on as well. Default: $KG_SCIREX, else "
+                   "scirex/train.jsonl beside the SciERC folder if present.")
+@click.option("--no-scirex", is_flag=True, help="Train on SciERC alone.")
+@click.option("--scirex-holdout", type=int, default=40, show_default=True,
+              help="SciREX documents held out for checkpoint selection.")
 def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | None, no_install: bool,
                   config: Path | None, holdout: int, seed: int, split_seed: int,
                   max_steps: int | None,
-                  generic: str, threads: int | None) -> None:
+                  generic: str, threads: int | None, scirex: Path | None = None,
+                  no_scirex: bool = False, scirex_holdout: int = 40) -> None:
     """Train kg's scientific NER model on SciERC (CPU), score it on dev and install it.
 
     Converts the CoNLL data to spaCy's format, holds HOLDOUT training abstracts
@@ -51,10 +58,15 @@ def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | Non
 
     data_dir = scierc_dir(data_dir, option="--data")
     target = None if no_install else (model_dir or DEFAULT_MODEL_DIR)
+    if not no_scirex and scirex is None:
+        from kg.training.scirex import default_scirex
+
+        scirex = default_scirex(data_dir)
     result = train(data_dir, output_dir=output_dir, model_dir=target,
                    config=config or DEFAULT_CONFIG, holdout=holdout, seed=seed,
                    split_seed=split_seed,
-                   max_steps=max_steps, generic=generic, threads=threads)
+                   max_steps=max_steps, generic=generic, threads=threads,
+                   scirex=None if no_scirex else scirex, scirex_holdout=scirex_holdout)
     from kg.evaluate import format_scores
 
     click.echo(format_scores(result["dev"], title=f"dev ({data_dir / 'dev.txt'}), model alone"))
@@ -85,17 +97,40 @@ def evaluate_command(gold: Path, pred: Path | None, inputs: tuple[Path, ...], mo
     "field", "text"}]} per line). PRED, if given, is kg extract JSONL;
     otherwise kg runs extraction itself on the gold's text (or on --input).
 
+    GOLD may also be SciERC JSON (train/dev/test.json) or SciREX JSON Lines:
+    kg then extracts from each abstract and prints set-level scores per
+    abstract, entities and (SciERC) relations in kg's names or (SciREX) the
+    evaluates_on role against the result tuples' datasets.
+
     Prints scores overall and per type, strict (exact span) and lenient (one
     span inside the other with the same last word), typed and untyped.
     """
     from kg.evaluate import evaluate_files, format_scores
+    from kg.setlevel import is_set_gold
 
+    if is_set_gold(gold) and pred is None and not model_only:  # SciERC JSON or SciREX: set-level
+        _evaluate_sets(gold, model, as_json)
+        return
     scores = evaluate_files(gold, pred, inputs=inputs, model=model, model_only=model_only)
     if as_json:
         click.echo(json.dumps(scores, indent=2))
     else:
         what = str(pred) if pred else ("model alone" if model_only else "kg extraction")
         click.echo(format_scores(scores, title=f"{gold} vs {what}"))
+
+
+def _evaluate_sets(gold: Path, model: str | None, as_json: bool) -> None:
+    """Set-level entity, relation and role scores on SciERC JSON or SciREX gold (kg.setlevel)."""
+    from kg import setlevel
+
+    kind = setlevel.is_set_gold(gold)
+    docs = setlevel.read_scierc_json(gold) if kind == "scierc" else setlevel.read_scirex_abstracts(gold)
+    scores = setlevel.score_records(docs, setlevel.extract_records(docs, model=model))
+    if as_json:
+        click.echo(json.dumps(scores, indent=2))
+    else:
+        click.echo(setlevel.format_set_scores(scores, title=f"{gold} ({kind}, {len(docs)} abstracts) "
+                                                              "vs kg extraction"))
 
 
 def register(group: click.Group) -> None:

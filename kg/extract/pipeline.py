@@ -10,8 +10,12 @@ default that is the scientific NER pipeline shipped in ``kg/models/scierc``;
   ``kg_boundaries`` (span repair, :mod:`kg.extract.boundaries`), ``kg_head_types``
   (head-word types from the pipeline's meta, :mod:`kg.extract.headtypes`) and
   ``kg_gazetteer`` (well-known names, :mod:`kg.extract.gazetteer`),
-- last, ``kg_rules``: cue-phrase spans ("we propose X", "on the X dataset"),
-  acronym definitions, and removal of generic phrases ("our approach").
+- ``kg_names`` (:mod:`kg.extract.names`): the typed name table, coordination splitting, and
+  removal of numeric, ratio, LaTeX-escape and clause-like spans,
+- ``kg_rules``: cue-phrase spans ("we propose X", "on the X dataset"),
+  acronym definitions, and removal of generic phrases ("our approach"),
+- last, ``kg_relations`` (:mod:`kg.extract.relations`) when the pipeline folder ships its
+  weights: learned entity-to-entity relations.
 
 >>> nlp = load_pipeline()                        # doctest: +SKIP
 >>> [(e.text, e.label_) for e in nlp("We evaluate BERT on SQuAD.").ents]   # doctest: +SKIP
@@ -33,6 +37,9 @@ from ..types import ENTITY_TYPES
 from ._component import Component
 from .acronyms import find_acronyms
 from .gazetteer import add_gazetteer
+from .names import add_names
+from .relations import add_relations
+from .roles import default_role
 from .rules import clean_span, is_generic, role_cues, trim_span
 
 __all__ = ["DEFAULT_MODEL", "FALLBACK_MODEL", "NER_LABELS", "SCIERC_TYPES", "entity_type", "load_pipeline"]
@@ -120,7 +127,9 @@ def _load(model: str) -> Language:
         if unused in nlp.pipe_names and "parser" not in nlp.pipe_names:
             nlp.disable_pipe(unused)
     add_gazetteer(nlp)
+    add_names(nlp)
     nlp.add_pipe("kg_rules", last=True)
+    add_relations(nlp, name)  # learned relations, when the pipeline folder has their weights
     return nlp
 
 
@@ -221,7 +230,7 @@ class KGRules(Component):
             sent = span.sent
             prev_end = previous[1] - sent.start_char if previous and previous[0] == sent.start_char else None
             role = role_cues(sent.text, span.start_char - sent.start_char, span.end_char - sent.start_char,
-                             previous_end=prev_end, type=span.label_)
+                             previous_end=prev_end, type=span.label_) or default_role(span.label_, span.text)
             out.append((span, role))
             previous = (sent.start_char, span.end_char)
         return out

@@ -25,6 +25,7 @@ from typing import Any
 from ..errors import ArgumentError, InputError, KGError
 from ..types import Mention, Paper, RelationMention
 from .pipeline import load_pipeline
+from .relations import learned_relations, merge_relations
 from .rules import relation_between
 
 __all__ = ["SOURCE_CONFIDENCE", "Extraction", "assemble", "doc_spans", "extract_papers"]
@@ -51,6 +52,7 @@ FieldSpans = tuple[
     tuple[tuple[int, int], ...],  # sentence bounds
     dict[tuple[int, int], str],  # roles by span
     tuple[tuple[str, str, int, int], ...],  # acronyms (short, long, short_start, long_start)
+    tuple[tuple[int, int, int, int, str, float], ...],  # learned relations (kg.extract.relations)
 ]
 
 
@@ -60,7 +62,8 @@ def doc_spans(doc: Any) -> FieldSpans:
     sents = tuple((s.start_char, s.end_char) for s in doc.sents)
     roles = dict(doc._.kg_roles or {})
     acros = tuple(tuple(a) for a in (doc._.kg_acronyms or ()))
-    return ents, sents, roles, acros  # type: ignore[return-value]
+    learned = tuple(doc._.kg_relations or ())  # kg.extract.relations; empty without its weights
+    return ents, sents, roles, acros, learned  # type: ignore[return-value]
 
 
 def _sentence_of(sents: tuple[tuple[int, int], ...], start: int) -> tuple[int, int]:
@@ -84,7 +87,7 @@ def assemble(paper: Paper, fields: dict[str, FieldSpans]) -> Extraction:
     relations: list[RelationMention] = []
     for name in FIELDS:
         text = paper.field(name)
-        ents, sents, roles, _ = fields[name]
+        ents, sents, roles = fields[name][:3]
         spans = list(ents)
         covered = [(s, e) for s, e, _, _ in spans]
         # uses of a defined short form that NER did not tag
@@ -122,7 +125,8 @@ def assemble(paper: Paper, fields: dict[str, FieldSpans]) -> Extraction:
             )
             field_mentions.append(m)
         mentions.extend(field_mentions)
-        relations.extend(_relations(paper.id, text, field_mentions))
+        relations.extend(merge_relations(_relations(paper.id, text, field_mentions),
+                                         learned_relations(paper.id, field_mentions, fields[name][4:])))
     return Extraction(paper, tuple(mentions), tuple(relations))
 
 

@@ -68,7 +68,8 @@ class ConllDoc:
     sents: list[tuple[int, int]] = field(default_factory=list)
 
 
-def detokenize(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
+def detokenize(tokens: list[str], *, no_space_before: frozenset[str] | set[str] = _NO_SPACE_BEFORE,
+               no_space_after: frozenset[str] | set[str] = _NO_SPACE_AFTER) -> tuple[str, list[tuple[int, int]]]:
     """Join PTB tokens into text; return it and each token's character offsets.
 
     >>> detokenize(["-LRB-", "CRF", "-RRB-", "models", ",", "too"])[0]
@@ -80,7 +81,7 @@ def detokenize(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
     prev = None
     for raw in tokens:
         tok = PTB_UNESCAPE.get(raw, raw)
-        if prev is not None and tok not in _NO_SPACE_BEFORE and prev not in _NO_SPACE_AFTER:
+        if prev is not None and tok not in no_space_before and prev not in no_space_after:
             parts.append(" ")
             pos += 1
         offsets.append((pos, pos + len(tok)))

@@ -105,13 +105,14 @@ def evaluate_pipeline(nlp, docs: Iterable[ConllDoc], *, batch_size: int = 32) ->
 
 def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
                      scores: dict[str, Any] | None = None,
-                     head_types: dict[str, str] | None = None) -> Path:
+                     head_types: dict[str, str] | None = None, scirex: bool = False) -> Path:
     """Copy a trained pipeline folder to *dest*, replacing what was there, and fix its meta.
 
     The meta names the pipeline ``kg_scierc``, states the licences and the data,
     and drops the training-only source package, so ``spacy.load(dest)`` needs
     nothing but spaCy. *head_types* (see :mod:`kg.extract.headtypes`) is
-    stored in the meta for kg's ``kg_head_types`` component.
+    stored in the meta for kg's ``kg_head_types`` component. *scirex* says
+    SciREX was in the training data (its source and licence join the meta).
     """
     src, dest = Path(src), Path(dest)
     if not (src / "config.cfg").is_file():
@@ -145,6 +146,11 @@ def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
         ],
         spacy_version=">=3.8.0,<3.9.0",
     )
+    if scirex:
+        meta["description"] = meta["description"].replace("fine-tuned on SciERC", "fine-tuned on SciERC and SciREX")
+        meta["license"] += " and SciREX (Apache-2.0)"
+        meta["sources"].append({"name": "SciREX", "url": "https://github.com/allenai/SciREX",
+                                "license": "Apache-2.0", "author": "Jain et al., ACL 2020"})
     meta.pop("requirements", None)
     if scores is not None:
         meta["kg_dev_scores"] = scores
@@ -166,12 +172,17 @@ def add_postprocessing(nlp, *, head_types: dict[str, str] | None = None):
     return nlp
 
 
-def training_head_types(docs: Iterable[ConllDoc]) -> dict[str, str]:
-    """The ``kg_head_types`` table learnt from training abstracts, with ``kg train``'s thresholds."""
+def training_head_types(docs: Iterable[ConllDoc], *, label_map: dict[str, Any] | None = None
+                        ) -> dict[str, str]:
+    """The ``kg_head_types`` table learnt from training abstracts, with ``kg train``'s thresholds.
+
+    *label_map* (default: kg's, without Generic) maps SciERC's types.
+    """
     from kg.extract.headtypes import head_type_table
 
+    label_map = SCIERC_TYPES if label_map is None else label_map
     return head_type_table(
-        ((d.text[s:e], SCIERC_TYPES[t]) for d in docs for s, e, t in d.spans if SCIERC_TYPES.get(t)),
+        ((d.text[s:e], label_map[t]) for d in docs for s, e, t in d.spans if label_map.get(t)),
         min_count=2, min_share=0.7,
     )
 
@@ -214,6 +225,8 @@ def train(
     threads: int | None = None,
     overrides: dict[str, Any] | None = None,
     trained: str | PathLike[str] | None = None,
+    scirex: str | PathLike[str] | None = None,
+    scirex_holdout: int = 40,
 ) -> dict[str, Any]:
     """Convert SciERC, train on CPU, score on dev, and install the best pipeline.
 
@@ -237,6 +250,11 @@ def train(
     threads : int, optional
         CPU threads for numpy/BLAS (sets ``OMP_NUM_THREADS`` and friends
         when not already set).
+    scirex : path, optional
+        SciREX ``train.jsonl``: its abstracts and first sentences after them
+        join the training data with partial labels (see
+        :mod:`kg.training.scirex`); *scirex_holdout* documents (seeded by
+        *split_seed*) are held out with the SciERC hold-out.
     trained : path, optional
         A pipeline this function trained before (with the same data, split
         and config): skip training, then score and install it as usual.
@@ -271,14 +289,24 @@ def train(
     corpus = out / "corpus"
     nlp = spacy.blank("en")
     counts = {
-        "train": convert_file(None, corpus / "train.spacy", docs=train_docs, nlp=nlp,
+        "train": convert_file(None, corpus / "train" / "scierc.spacy", docs=train_docs, nlp=nlp,
                               label_map=label_map, generic_key=generic_key),
-        "holdout": convert_file(None, corpus / "holdout.spacy", docs=held_docs, nlp=nlp,
+        "holdout": convert_file(None, corpus / "holdout" / "scierc.spacy", docs=held_docs, nlp=nlp,
                                 label_map=label_map, generic_key=generic_key),
     }
+    if scirex is not None:
+        from kg.training.scirex import write_corpus
+
+        phrases = [d.text[s:e] for d in train_docs for s, e, t in d.spans
+                   if t in ("OtherScientificTerm", "Generic")]
+        # noun chunks headed by a word SciERC mostly types concept (or generic) may be concepts
+        heads = [w for w, t in training_head_types(train_docs, label_map=label_map).items()
+                 if t in ("concept", GENERIC_LABEL)]
+        counts["scirex"] = write_corpus(scirex, corpus, nlp, holdout=scirex_holdout, seed=split_seed,
+                                        missing_phrases=phrases, chunk_heads=heads)
     over: dict[str, Any] = {
-        "paths.train": str(corpus / "train.spacy"),
-        "paths.dev": str(corpus / "holdout.spacy"),
+        "paths.train": str(corpus / "train"),
+        "paths.dev": str(corpus / "holdout"),
         "system.seed": seed,
         "components.ner.incorrect_spans_key": generic_key,
     }
@@ -306,6 +334,7 @@ def train(
         "holdout": holdout,
         "split_seed": split_seed,
         "generic": generic,
+        "scirex": str(scirex) if scirex is not None else None,
         "counts": counts,
         "train_seconds": wall,
         "pipeline": str(best),
@@ -317,9 +346,20 @@ def train(
         "dev_post": post_scores,
         "head_types": head_types,
     }
+    target = Path(model_dir) if model_dir is not None else best
+    if model_dir is not None:
+        install_pipeline(best, model_dir, scores=result["dev_summary"], head_types=head_types,
+                         scirex=scirex is not None)
+    if (data_dir / "train.json").is_file():  # relations: SciERC's JSON form has them
+        from kg.extract.pipeline import _load
+        from kg.extract.relations import fit_scierc
+
+        t0 = time.perf_counter()
+        result["relations"] = fit_scierc(data_dir / "train.json", target, holdout=holdout,
+                                         split_seed=split_seed, nlp=_load(str(target)))
+        result["relations"]["seconds"] = round(time.perf_counter() - t0, 1)
     (out / "scores.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if model_dir is not None:
-        install_pipeline(best, model_dir, scores=result["dev_summary"], head_types=head_types)
         (Path(model_dir) / "scores.json").write_text(json.dumps(result, indent=2) + "\n",
                                                      encoding="utf-8")
     return result

@@ -65,8 +65,13 @@ class KG(_ns.DefinedNamespace):
     evaluatesOn: URIRef  # The paper evaluates on the entity (a dataset).
     uses: URIRef  # The paper uses the entity.
     # entity -> entity
-    usedFor: URIRef  # A method is used for a task.
-    evaluatedOn: URIRef  # A method is evaluated on a dataset.
+    usedFor: URIRef  # The subject is used for the object (SciERC USED-FOR).
+    evaluatedOn: URIRef  # A method is evaluated on a dataset or with a metric (SciERC EVALUATE-FOR).
+    featureOf: URIRef  # The subject is a feature of the object (SciERC FEATURE-OF).
+    hyponymOf: URIRef  # The subject is a kind of the object (SciERC HYPONYM-OF).
+    partOf: URIRef  # The subject is part of the object (SciERC PART-OF).
+    comparedWith: URIRef  # The two are compared (SciERC COMPARE; symmetric).
+    conjunction: URIRef  # The two are named together as peers (SciERC CONJUNCTION; symmetric).
     coOccursWith: URIRef  # Both entities occur in enough papers (derived by SPARQL, not exported).
     # node attributes
     id: URIRef  # kg's stable id of a paper or entity.
@@ -114,7 +119,9 @@ ROLE_PROPERTY = {"proposes": KG.proposes, "evaluates_on": KG.evaluatesOn, "uses"
 #: names its ``kg:Relation`` nodes. A new relation kind is one entry here (and its declaration in
 #: ontology.ttl and shapes.ttl, which the tests check). ``co_occurs`` is not one: co-occurrence is
 #: derived from the papers' ``schema:mentions`` (see :mod:`kg.export.rdf.queries`).
-RELATION_KINDS: dict[str, str] = {USED_FOR: "usedFor", EVALUATED_ON: "evaluatedOn"}
+RELATION_KINDS: dict[str, str] = {USED_FOR: "usedFor", EVALUATED_ON: "evaluatedOn", "feature_of": "featureOf",
+                                  "hyponym_of": "hyponymOf", "part_of": "partOf",
+                                  "compared_with": "comparedWith", "conjunction": "conjunction"}
 #: An entity-to-entity edge key -> its property.
 RELATION_PROPERTY: dict[str, URIRef] = {k: KG._NS[name] for k, name in RELATION_KINDS.items()}
 

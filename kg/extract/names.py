@@ -1,0 +1,235 @@
+"""Names: drop junk spans, split coordinated names, and type known names (``kg_names``).
+
+Runs after the gazetteer and before ``kg_rules``. For each entity:
+
+- **junk** is dropped: numbers, ratios and sizes ("300x", "3.7B", "23x"), spans
+  with a LaTeX escape or a comparison sign (``B\\"ohm``, "MNIST < CIFAR10"),
+  and clause-like spans (a determiner inside, "CLIP text encoder conditions
+  the U-Net denoiser", or a preposition or a bare adjective at the end,
+  "linear probe atop", "classical and novel");
+- **coordinations of names** are split: "METR-LA and PEMS-BAY",
+  "CNN/DailyMail and XSum", "X/Y" where both sides are names, unless the
+  whole is a known name ("CNN/DailyMail"), and so are two names joined by a
+  preposition ("Adam on MS-COCO", "SVM for NER");
+- **known names** take their type from kg's typed name table
+  (``kg/data/names.jsonl``: names of SciREX's salient entities typed by
+  their annotations, and a short list of well-known names), matched as the
+  gazetteer matches (acronyms case-exactly, other names in any case), and the
+  table adds the known names the model missed.
+
+>>> nlp = load_names_demo()
+>>> doc = nlp.make_doc("We use METR-LA and PEMS-BAY with a 300x speedup.")
+>>> doc.ents = [doc.char_span(7, 27, label="dataset"), doc.char_span(35, 39, label="method")]
+>>> [(e.text, e.label_) for e in nlp.get_pipe("kg_names")(doc).ents]
+[('METR-LA', 'dataset'), ('PEMS-BAY', 'dataset')]
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ._component import Component
+from .gazetteer import Gazetteer, is_case_sensitive, read_gazetteer
+
+__all__ = ["DEFAULT_NAMES", "WELL_KNOWN", "Names", "add_names", "is_junk", "is_name", "split_coordination"]
+
+#: kg's typed name table.
+DEFAULT_NAMES = Path(__file__).resolve().parent.parent / "data" / "names.jsonl"
+
+#: Well-known names the SciREX table lacks or types wrongly (general knowledge), first in the table.
+WELL_KNOWN: tuple[tuple[str, str], ...] = (
+    ("ROC-AUC", "metric"), ("AUROC", "metric"), ("AUC", "metric"), ("FID", "metric"),
+    ("Inception Score", "metric"), ("MS-COCO", "dataset"), ("MS COCO", "dataset"),
+    ("ImageNet-1k", "dataset"), ("ImageNet-1K", "dataset"), ("ImageNet-21k", "dataset"),
+    ("ImageNet-22k", "dataset"), ("Adam", "method"), ("AdamW", "method"), ("SGD", "method"),
+    ("MoCo", "method"), ("SimCLR", "method"), ("GELU", "method"), ("ReLU", "method"),
+    ("Graph WaveNet", "method"), ("BM25", "method"), ("Stable Diffusion", "method"),
+    ("LoRA", "method"), ("RLHF", "method"), ("PPO", "method"), ("CLIP", "method"),
+)
+
+_NUMERIC = re.compile(r"^[~≈<>]?\s*[\d.,]+\s*(?:[x×%]|[kKMBT]|[kKMG]B|ms|s)?$")
+_INNER_DETERMINER = re.compile(r"\s(?:the|a|an|this|these|those|its|their|our)\s", re.IGNORECASE)
+_TRAILING = {"atop", "of", "for", "with", "by", "on", "in", "to", "from", "via", "over", "under",
+             "between", "across", "through", "than", "and", "or", "novel", "new", "classical",
+             "proposed", "existing", "various", "different", "several", "rapid", "based"}
+_COORD = re.compile(r"\s*(?:,\s*(?:and|or)?|\b(?:and|or|on|in|with|using|via|for|from|over|against|versus|vs\.?)\b|&)\s*")
+
+
+def is_name(text: str) -> bool:
+    """Name-like: a capital after the first character, or a digit and a letter (ResNet, GPT-4).
+
+    >>> is_name("PEMS-BAY"), is_name("XSum"), is_name("graph networks"), is_name("T5")
+    (True, True, False, True)
+    """
+    t = text.strip()
+    if len(t) < 2 or not any(c.isalpha() for c in t):
+        return False
+    return any(c.isupper() for c in t[1:]) or (any(c.isdigit() for c in t) and t[0].isalnum()) or \
+        (t[0].isupper() and " " not in t and len(t) > 2 and not t.isalpha())
+
+
+def is_junk(text: str) -> bool:
+    """Spans that are never entities (see the module docstring).
+
+    >>> [is_junk(t) for t in ["300x", "3.7B", 'B\\\\"ohm', "MNIST < CIFAR10", "linear probe atop",
+    ...                        "classical and novel", "CLIP text encoder conditions the U-Net denoiser",
+    ...                        "ResNet-50", "10-fold cross validation"]]
+    [True, True, True, True, True, True, True, False, False]
+    """
+    t = text.strip()
+    if _NUMERIC.match(t) or "\\" in t or re.search(r"\s[<>=]\s|[{}^]", t):
+        return True
+    words = t.split()
+    if len(words) >= 4 and _INNER_DETERMINER.search(f" {t} "[1:]) and not is_name(words[0]):
+        return True
+    if len(words) >= 4 and _INNER_DETERMINER.search(t):
+        return True
+    if len(words) >= 2 and words[-1].lower() in _TRAILING:
+        return True
+    return len(words) >= 2 and bool(_NUMERIC.match(words[0]))  # a quantity: "3.7B parameters"
+
+
+def _named(text: str, known: set[str]) -> bool:
+    return is_name(text) or text.lower() in known
+
+
+def split_coordination(text: str, known: set[str] | None = None) -> list[tuple[int, int]]:
+    """Character ranges of the names in a coordination of names, or ``[(0, len(text))]``.
+
+    >>> t = "CNN/DailyMail and XSum"
+    >>> [t[a:b] for a, b in split_coordination(t, {"cnn/dailymail"})]
+    ['CNN/DailyMail', 'XSum']
+    >>> [t[a:b] for a, b in split_coordination(t)]
+    ['CNN', 'DailyMail', 'XSum']
+    >>> split_coordination("speech recognition and translation")
+    [(0, 34)]
+    """
+    known = known or set()
+    whole = [(0, len(text))]
+    if text.lower() in known:
+        return whole
+    parts: list[tuple[int, int]] = []
+    pos = 0
+    for m in _COORD.finditer(text):
+        if m.start() == m.end():
+            continue
+        parts.append((pos, m.start()))
+        pos = m.end()
+    parts.append((pos, len(text)))
+    out: list[tuple[int, int]] = []
+    for a, b in parts:
+        piece = text[a:b]
+        if "/" in piece and piece.lower() not in known:
+            sub = piece.split("/")
+            if len(sub) > 1 and all(_named(s, known) and len(s) > 1 for s in sub):
+                k = a
+                for s in sub:
+                    out.append((k, k + len(s)))
+                    k += len(s) + 1
+                continue
+        out.append((a, b))
+    if len(out) < 2 or not all(_named(text[a:b], known) for a, b in out):
+        return whole
+    return out
+
+
+_DATASET_HEADS = {"dataset", "datasets", "corpus", "corpora", "treebank", "benchmark", "benchmarks"}
+
+
+def _definition(start: int, end: int, acronyms) -> list[tuple[int, int]] | None:
+    """A span holding "long form (SF)": the two, relative to *start* (kg_rules would split it
+    later with the long form's type for both; here each piece can take its known type)."""
+    for a in acronyms:
+        if start <= a.long_start and a.long_end <= a.short_start and a.short_end < end and \
+                start < a.long_end:
+            return [(a.long_start - start, a.long_end - start), (a.short_start - start, a.short_end - start)]
+    return None
+
+
+class Names(Component):
+    """The ``kg_names`` pipeline component (see the module docstring)."""
+
+    def __init__(self, nlp: Language, name: str = "kg_names", *, path: str | None = None) -> None:
+        self.name = name
+        from .gazetteer import GazetteerEntry
+
+        entries = [GazetteerEntry(t, k) for t, k in WELL_KNOWN]
+        if path is None:  # the hand-written gazetteer's names (not its phrases) are sure of their type
+            entries += [e for e in read_gazetteer() if is_name(e.text) and e.type != "concept"]
+        entries += read_gazetteer(path or DEFAULT_NAMES)
+        self.table = Gazetteer(nlp, name, entries=entries,
+                               relabel=("method", "dataset", "task", "metric"))
+        self.known = {e.text.lower() for e in entries}
+        self.folded: dict[str, str] = {}
+        for e in entries:
+            self.folded.setdefault(e.text.casefold(), e.type)
+
+    def known_type(self, text: str) -> str | None:
+        """The table's type of *text*: as the table matches, or for a name, in any case (GeLU)."""
+        types = self.table.types
+        found = types.get(text) if is_case_sensitive(text) else types.get(text.lower())
+        if found is None and is_name(text):
+            found = self.folded.get(text.casefold())
+        return found
+
+    def match(self, doc: Doc) -> list[Span]:
+        """The entities to keep: junk dropped, coordinations and acronym definitions split, then
+        known names typed."""
+        from .acronyms import find_acronyms
+
+        acronyms = find_acronyms(doc.text) if "(" in doc.text else []
+        out: list[Span] = []
+        for ent in doc.ents:
+            if is_junk(ent.text):
+                continue
+            pieces = _definition(ent.start_char, ent.end_char, acronyms) or \
+                split_coordination(ent.text, self.known)
+            for a, b in pieces:
+                span = doc.char_span(ent.start_char + a, ent.start_char + b, label=ent.label_,
+                                     alignment_mode="contract")
+                if span is None or not len(span):
+                    continue
+                span.label_ = self.known_type(span.text) or ent.label_
+                if span.text.split()[-1].lower() in _DATASET_HEADS:
+                    span.label_ = "dataset"
+                span.id_ = ent.ent_id_ or "model"
+                out.append(span)
+        return out
+
+    def set_annotations(self, doc: Doc, spans: list[Span]) -> None:
+        ids = {(s.start, s.end): s.id_ for s in spans}
+        doc.ents = filter_spans(spans)
+        for e in doc.ents:
+            for tok in e:
+                tok.ent_id_ = ids.get((e.start, e.end)) or e.ent_id_ or "model"
+        self.table.set_annotations(doc, self.table.match(doc))
+
+
+@Language.factory("kg_names", assigns=["doc.ents"], default_config={"path": None})
+def make_names(nlp: Language, name: str, path: str | None) -> Names:
+    """Create the ``kg_names`` component (``path`` None: kg's shipped name table)."""
+    return Names(nlp, name, path=path)
+
+
+def add_names(nlp: Language) -> None:
+    """Add ``kg_names`` after the gazetteer (or last); a second call changes nothing."""
+    if "kg_names" in nlp.pipe_names or not DEFAULT_NAMES.is_file():
+        return
+    if "kg_gazetteer" in nlp.pipe_names:
+        nlp.add_pipe("kg_names", after="kg_gazetteer")
+    else:
+        nlp.add_pipe("kg_names")
+
+
+def load_names_demo() -> Language:
+    """A blank English pipeline with ``kg_names`` (for examples and tests)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_names")
+    return nlp

@@ -1,0 +1,65 @@
+"""kg_names with the shipped pipeline: junk spans, coordinations, known types, case variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract_papers, load_pipeline
+from kg.extract.names import is_junk, split_coordination
+from kg.normalize import normalise
+from kg.types import Mention, Paper
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline()
+
+
+def ents(nlp, text):
+    return [(e.text, e.label_) for e in nlp(text).ents]
+
+
+def test_names_in_pipeline_order(nlp):
+    names = nlp.pipe_names
+    assert names.index("kg_gazetteer") < names.index("kg_names") < names.index("kg_rules")
+
+
+def test_known_names_get_their_type(nlp):
+    found = dict(ents(nlp, "We train with Adam on MS-COCO and report FID and ROC-AUC against BM25."))
+    assert found.keys() >= {"Adam", "MS-COCO", "FID", "ROC-AUC", "BM25"}, found
+    assert found["Adam"] == "method" and found["MS-COCO"] == "dataset"
+    assert found["FID"] == "metric" and found["ROC-AUC"] == "metric" and found["BM25"] == "method"
+
+
+def test_coordinations_split_and_junk_dropped(nlp):
+    found = ents(nlp, "We use METR-LA and PEMS-BAY, CNN/DailyMail and XSum, with a 300x speedup "
+                      "and 3.7B parameters.")
+    texts = [t for t, _ in found]
+    assert {"CNN/DailyMail", "XSum"} <= set(texts)
+    assert not any("300x" in t or "3.7B" in t or " and " in t for t in texts)
+    # the shipped pipeline's kg_names on spans a model might give
+    doc = nlp.make_doc("We use METR-LA and PEMS-BAY with Adam on MS-COCO.")
+    doc.ents = [doc.char_span(7, 27, label="dataset"), doc.char_span(33, 48, label="method")]
+    names = nlp.get_pipe("kg_names")
+    got = [(e.text, e.label_) for e in names(doc).ents]
+    assert got == [("METR-LA", "dataset"), ("PEMS-BAY", "dataset"), ("Adam", "method"), ("MS-COCO", "dataset")]
+
+
+def test_junk_rules():
+    assert is_junk("23x") and is_junk('B\\"ohm') and is_junk("MNIST < CIFAR10 < Imagenet")
+    assert not is_junk("GPT-4") and not is_junk("ImageNet-1k")
+    assert split_coordination("Adam and GeLU", {"adam"}) == [(0, 4), (9, 13)]
+
+
+def test_case_and_plural_variants_merge():
+    ms = [Mention("P", "abstract", 0, len(t), t, "method", t, 0)
+          for t in ["GELU", "GeLU", "DART-MATH", "DART-Math", "NNGP", "NNGPs", "model size", "model sizes"]]
+    assert len(normalise(ms).entities) == 4
+
+
+def test_extract_papers_uses_the_table():
+    paper = Paper(id="P-1", title="Pretraining at scale",
+                  abstract="We pretrain on ImageNet-1k with AdamW and evaluate on MS-COCO.")
+    (result,) = list(extract_papers([paper]))
+    got = {(m.text, m.type) for m in result.mentions if m.field == "abstract"}
+    assert ("ImageNet-1k", "dataset") in got and ("MS-COCO", "dataset") in got

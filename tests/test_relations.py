@@ -1,0 +1,61 @@
+"""Learned relations with the shipped pipeline: component, kg extract's contract, graph edges."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.extract import extract_papers, load_pipeline
+from kg.extract.relations import CLASSES, LEARNED_RELATIONS, pair_features, scierc_examples
+from kg.graph import RELATION_KEYS, build_graph
+from kg.types import Paper
+
+TEXT = ("We use conditional random fields for named entity recognition. "
+        "Support vector machines and decision trees are compared.")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline()
+
+
+def test_component_finds_typed_relations(nlp):
+    assert nlp.pipe_names[-1] == "kg_relations"
+    found = nlp(TEXT)._.kg_relations
+    assert found and all(t in LEARNED_RELATIONS and 0 < c <= 1 for *_, t, c in found)
+    spans = {(a, b) for a, b, *_ in found} | {(c, d) for _, _, c, d, *_ in found}
+    assert spans <= {(e.start_char, e.end_char) for e in nlp(TEXT).ents}
+
+
+def test_kg_extract_relations_contract(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"title": "CRFs for NER", "abstract": TEXT}) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["extract", "-q", str(path)], catch_exceptions=False)
+    rec = json.loads(res.output.splitlines()[0])
+    assert rec["relations"], rec
+    for r in rec["relations"]:
+        assert set(r) == {"head", "tail", "type", "confidence"}
+        assert 0 <= r["head"] < len(rec["entities"]) and 0 <= r["tail"] < len(rec["entities"])
+        assert r["type"] in LEARNED_RELATIONS
+
+
+def test_relations_become_graph_edges():
+    paper = Paper(id="P-1", title="CRFs for NER", abstract=TEXT)
+    G = build_graph(extract_papers([paper]))
+    edges = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if k in RELATION_KEYS]
+    assert edges
+    for _u, _v, _k, d in edges:
+        assert d["weight"] == 1 and d["evidence"][0]["sentence"] and 0 < d["evidence"][0]["confidence"] <= 1
+
+
+def test_scierc_examples_turn_evaluate_for_round():
+    doc = {"sentences": [["BLEU", "evaluates", "MT", "systems", "."]],
+           "ner": [[[0, 0, "Metric"], [2, 3, "Method"]]],
+           "relations": [[[0, 0, 2, 3, "EVALUATE-FOR"]]]}
+    _, labels = scierc_examples([doc], {"Metric": "metric", "Method": "method"})
+    assert [CLASSES[y] for y in labels] == ["evaluated_on<"]
+    assert "b=evaluates" in pair_features(["bleu", "evaluates", "mt", "systems"], (0, 1, "metric"),
+                                          (2, 4, "method"))
