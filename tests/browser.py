@@ -111,3 +111,18 @@ def open_offline(browser: Any, path: str | os.PathLike[str], *, width: int = 128
         yield page, record
     finally:
         context.close()
+
+
+def wait_until(page: Any, expression: str, *, timeout: float = 15000) -> None:
+    """Poll *expression* with ``page.evaluate`` until it is truthy (or fail after *timeout* ms).
+
+    Playwright's ``wait_for_function`` evaluates a string predicate with ``eval`` inside the page
+    once it has to poll, which kg's Content-Security-Policy (no 'unsafe-eval') rightly refuses; so
+    whether it worked depended on how fast the page was. ``page.evaluate`` runs outside the CSP.
+    """
+    waited = 0.0
+    while not page.evaluate(f"!!({expression})"):
+        if waited >= timeout:
+            raise AssertionError(f"timed out after {timeout:.0f} ms waiting for {expression}")
+        page.wait_for_timeout(50)
+        waited += 50

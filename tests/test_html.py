@@ -20,7 +20,7 @@ from kg.export.json import write_graph
 from kg.graph import build_graph
 from kg.types import Mention, Paper, RelationMention
 
-from .browser import launch, missing_reason, open_offline
+from .browser import launch, missing_reason, open_offline, wait_until
 
 # -- test graphs --------------------------------------------------------------
 
@@ -237,7 +237,7 @@ def browser():
 def _open(browser, path):
     ctx = open_offline(browser, path)
     page, record = ctx.__enter__()
-    page.wait_for_function("window.kgView && kgView.state.drawn", timeout=15000)
+    wait_until(page, "window.kgView && kgView.state.drawn")
     return ctx, page, record
 
 
@@ -353,7 +353,7 @@ def test_ego_view_selects_its_center(browser, small_graph, tmp_path):
     render_view(small_graph, _entity(small_graph, "Transformer"), hops=2).save(path)
     ctx, page, record = _open(browser, path)
     try:
-        page.wait_for_function("kgView.state.selected !== null")
+        wait_until(page, "kgView.state.selected !== null")
         assert page.evaluate("kgView.meta.nodes[kgView.state.selected].label") == "Transformer"
         assert page.evaluate("kgView.drawnCount()") == page.evaluate("kgView.meta.counts.nodes")
         _assert_clean(page, record)

@@ -103,4 +103,7 @@ def test_documented_queries_on_the_seed_store(seed_graph, seed_build):
     assert EXAMPLE_ENTITY in entities and len(sample) > 50
     for e in sample:
         _check_entity(seed_graph, store, e)
-    assert len(sparql(store, NEIGHBOURS)) == len(seed_graph.neighbors(EXAMPLE_ENTITY)) == 277
+    # the README's example entity is a hub of the seeds (hundreds of neighbours; the count moves with
+    # the model, so it is not pinned here)
+    n = len(seed_graph.neighbors(EXAMPLE_ENTITY))
+    assert len(sparql(store, NEIGHBOURS)) == n > 100
