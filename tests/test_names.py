@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kg.extract import extract_papers, load_pipeline
@@ -63,3 +65,24 @@ def test_extract_papers_uses_the_table():
     (result,) = list(extract_papers([paper]))
     got = {(m.text, m.type) for m in result.mentions if m.field == "abstract"}
     assert ("ImageNet-1k", "dataset") in got and ("MS-COCO", "dataset") in got
+
+
+def _through_names(nlp, text, spans):
+    """kg_names of the shipped pipeline on *spans* ((text, label) a model might give) in *text*."""
+    doc = nlp.make_doc(text)
+    ents = []
+    for t, label in spans:
+        a = re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", text).start()
+        ents.append(doc.char_span(a, a + len(t), label=label))
+    doc.ents = ents
+    return [(e.text, e.label_) for e in nlp.get_pipe("kg_names")(doc).ents]
+
+
+def test_formulas_and_shot_counts_are_junk(nlp):
+    assert all(is_junk(t) for t in ["k=1", "n = 10", "p<0.05", "x^2", "shot", "5-shot", "k-shot setting",
+                                    "5-way 1-shot"])
+    assert not any(is_junk(t) for t in ["En->De", "few-shot learning", "k-NN", "zero-shot CLIP"])
+    text = "With k=1 and p<0.05 in the 5-shot setting, each shot helps few-shot learning."
+    got = _through_names(nlp, text, [("k=1", "method"), ("p<0.05", "metric"), ("5-shot setting", "task"),
+                                     ("shot", "dataset"), ("few-shot learning", "task")])
+    assert got == [("few-shot learning", "task")]

@@ -3,7 +3,9 @@
 Runs after the gazetteer and before ``kg_rules``. For each entity:
 
 - **junk** is dropped: numbers, ratios and sizes ("300x", "3.7B", "23x"), spans
-  with a LaTeX escape or a comparison sign (``B\\"ohm``, "MNIST < CIFAR10"),
+  with a LaTeX escape, a comparison or an assignment (``B\\"ohm``, "MNIST < CIFAR10",
+  "k=1", "p<0.05"; not a metric at a threshold, "AP@IoU=0.5"), shot counts
+  ("shot", "5-shot setting": settings, not entities),
   and clause-like spans (a determiner inside, "CLIP text encoder conditions
   the U-Net denoiser", or a preposition or a bare adjective at the end,
   "linear probe atop", "classical and novel");
@@ -53,6 +55,13 @@ WELL_KNOWN: tuple[tuple[str, str], ...] = (
 )
 
 _NUMERIC = re.compile(r"^[~≈<>]?\s*[\d.,]+\s*(?:[x×%]|[kKMBT]|[kKMG]B|ms|s)?$")
+#: A comparison or assignment ("k=1", "p<0.05", "n = 10"); not an arrow ("En->De").
+_FORMULA = re.compile(r"^[^@]*(?:[=≤≥≠≈]|(?<![-<])[<>](?![-=>]))|[{}^]")  # "AP@IoU=0.5" is a metric
+#: A shot or way count ("shot", "5-shot", "k-shot", "5-way"): a setting, not an entity.
+_SHOT = re.compile(r"^(?:(?:\d+|[kKnN]|one|two|three|five|ten|few|zero|many|low)[-\s]?)?(?:shots?|ways?)$",
+                   re.IGNORECASE)
+_SETTING_WORDS = {"setting", "settings", "regime", "regimes", "scenario", "scenarios", "case", "cases",
+                  "evaluation", "protocol", "split", "splits", "task", "tasks"}
 _INNER_DETERMINER = re.compile(r"\s(?:the|a|an|this|these|those|its|their|our)\s", re.IGNORECASE)
 _TRAILING = {"atop", "of", "for", "with", "by", "on", "in", "to", "from", "via", "over", "under",
              "between", "across", "through", "than", "and", "or", "novel", "new", "classical",
@@ -82,7 +91,7 @@ def is_junk(text: str) -> bool:
     [True, True, True, True, True, True, True, False, False]
     """
     t = text.strip()
-    if _NUMERIC.match(t) or "\\" in t or re.search(r"\s[<>=]\s|[{}^]", t):
+    if _NUMERIC.match(t) or "\\" in t or _FORMULA.search(t) or _is_shot_count(t):
         return True
     words = t.split()
     if len(words) >= 4 and _INNER_DETERMINER.search(f" {t} "[1:]) and not is_name(words[0]):
@@ -92,6 +101,12 @@ def is_junk(text: str) -> bool:
     if len(words) >= 2 and words[-1].lower() in _TRAILING:
         return True
     return len(words) >= 2 and bool(_NUMERIC.match(words[0]))  # a quantity: "3.7B parameters"
+
+
+def _is_shot_count(text: str) -> bool:
+    """A shot count, alone or with a setting word ("5-shot setting", "5-way 1-shot")."""
+    words = text.lower().split()
+    return any(_SHOT.match(w) for w in words) and all(_SHOT.match(w) or w in _SETTING_WORDS for w in words)
 
 
 def _named(text: str, known: set[str]) -> bool:
@@ -162,6 +177,7 @@ class Names(Component):
         if path is None:  # the hand-written gazetteer's names (not its phrases) are sure of their type
             entries += [e for e in read_gazetteer() if is_name(e.text) and e.type != "concept"]
         entries += read_gazetteer(path or DEFAULT_NAMES)
+        entries = [e for e in entries if not is_junk(e.text)]  # "5-shot": a setting, not a name
         self.table = Gazetteer(nlp, name, entries=entries,
                                relabel=("method", "dataset", "task", "metric"))
         self.known = {e.text.lower() for e in entries}
