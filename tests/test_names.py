@@ -86,3 +86,12 @@ def test_formulas_and_shot_counts_are_junk(nlp):
     got = _through_names(nlp, text, [("k=1", "method"), ("p<0.05", "metric"), ("5-shot setting", "task"),
                                      ("shot", "dataset"), ("few-shot learning", "task")])
     assert got == [("few-shot learning", "task")]
+
+
+def test_lone_adjectives_and_adverbs_are_junk(nlp):
+    assert all(is_junk(t) for t in ["complex", "robust", "significantly", "scalable", "classical and novel"])
+    assert not any(is_junk(t) for t in ["anomaly", "parsing", "complex networks", "Robust PCA"])
+    assert "complex" not in [t for t, _ in ents(nlp, "The task is complex, and our method is robust.")]
+    text = "Our approach is complex but scales to anomaly detection."
+    got = _through_names(nlp, text, [("complex", "method"), ("anomaly detection", "task")])
+    assert got == [("anomaly detection", "task")]

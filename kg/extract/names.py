@@ -5,7 +5,8 @@ Runs after the gazetteer and before ``kg_rules``. For each entity:
 - **junk** is dropped: numbers, ratios and sizes ("300x", "3.7B", "23x"), spans
   with a LaTeX escape, a comparison or an assignment (``B\\"ohm``, "MNIST < CIFAR10",
   "k=1", "p<0.05"; not a metric at a threshold, "AP@IoU=0.5"), shot counts
-  ("shot", "5-shot setting": settings, not entities),
+  ("shot", "5-shot setting": settings, not entities), a lone adjective or adverb
+  ("complex", "significantly"; see :func:`is_modifier`),
   and clause-like spans (a determiner inside, "CLIP text encoder conditions
   the U-Net denoiser", or a preposition or a bare adjective at the end,
   "linear probe atop", "classical and novel");
@@ -17,7 +18,8 @@ Runs after the gazetteer and before ``kg_rules``. For each entity:
   (``kg/data/names.jsonl``: names of SciREX's salient entities typed by
   their annotations, and a short list of well-known names), matched as the
   gazetteer matches (acronyms case-exactly, other names in any case), and the
-  table adds the known names the model missed.
+  table adds the known names the model missed (never a junk span: "ComplEx"
+  matched in any case is the adjective in "the task is complex").
 
 >>> nlp = load_names_demo()
 >>> doc = nlp.make_doc("We use METR-LA and PEMS-BAY with a 300x speedup.")
@@ -38,7 +40,7 @@ from spacy.util import filter_spans
 from ._component import Component
 from .gazetteer import Gazetteer, is_case_sensitive, read_gazetteer
 
-__all__ = ["DEFAULT_NAMES", "WELL_KNOWN", "Names", "add_names", "is_junk", "is_name", "split_coordination"]
+__all__ = ["DEFAULT_NAMES", "WELL_KNOWN", "Names", "add_names", "is_junk", "is_modifier", "is_name", "split_coordination"]
 
 #: kg's typed name table.
 DEFAULT_NAMES = Path(__file__).resolve().parent.parent / "data" / "names.jsonl"
@@ -62,6 +64,26 @@ _SHOT = re.compile(r"^(?:(?:\d+|[kKnN]|one|two|three|five|ten|few|zero|many|low)
                    re.IGNORECASE)
 _SETTING_WORDS = {"setting", "settings", "regime", "regimes", "scenario", "scenarios", "case", "cases",
                   "evaluation", "protocol", "split", "splits", "task", "tasks"}
+#: Adjectives frequent in abstracts that make no entity alone ("complex", "robust"); other lone
+#: adjectives and adverbs are known by their suffix (see :func:`is_modifier`).
+_ADJECTIVES = frozenset(
+    "complex simple robust novel efficient effective accurate scalable generic general classical modern "
+    "traditional conventional existing recent large small big tiny huge deep shallow fast slow high low good "
+    "better best bad worse strong weak hard easy difficult challenging important significant promising "
+    "competitive comparable superior inferior powerful popular practical theoretical empirical expensive "
+    "cheap lightweight diverse rich poor noisy clean real synthetic unified holistic joint key main major "
+    "minor crucial critical essential fundamental similar different various several multiple single "
+    "specific common rare new old previous prior current future early late main overall final initial "
+    "additional extensive comprehensive systematic rigorous principled naive sophisticated intuitive "
+    "interpretable explainable reliable trustworthy safe secure fair optimal suboptimal "
+    "precise consistent stable unstable dynamic static adaptive flexible generalizable transferable "
+    "versatile scarce abundant limited unlimited open closed public private available relevant "
+    "able unable possible impossible feasible infeasible automatic manual".split())
+#: Nouns with an adjective's or adverb's suffix.
+_SUFFIX_NOUNS = frozenset(
+    "family anomaly assembly supply ally poly monopoly rally jelly belly fly butterfly firefly july lily "
+    "reply table cable variable vegetable syllable timetable bible crucible handful wireless".split())
+_MODIFIER_SUFFIXES = ("ly", "ous", "ful", "less", "able", "ible")
 _INNER_DETERMINER = re.compile(r"\s(?:the|a|an|this|these|those|its|their|our)\s", re.IGNORECASE)
 _TRAILING = {"atop", "of", "for", "with", "by", "on", "in", "to", "from", "via", "over", "under",
              "between", "across", "through", "than", "and", "or", "novel", "new", "classical",
@@ -91,7 +113,7 @@ def is_junk(text: str) -> bool:
     [True, True, True, True, True, True, True, False, False]
     """
     t = text.strip()
-    if _NUMERIC.match(t) or "\\" in t or _FORMULA.search(t) or _is_shot_count(t):
+    if _NUMERIC.match(t) or "\\" in t or _FORMULA.search(t) or _is_shot_count(t) or is_modifier(t):
         return True
     words = t.split()
     if len(words) >= 4 and _INNER_DETERMINER.search(f" {t} "[1:]) and not is_name(words[0]):
@@ -101,6 +123,21 @@ def is_junk(text: str) -> bool:
     if len(words) >= 2 and words[-1].lower() in _TRAILING:
         return True
     return len(words) >= 2 and bool(_NUMERIC.match(words[0]))  # a quantity: "3.7B parameters"
+
+
+def is_modifier(text: str) -> bool:
+    """A lone lowercase adjective or adverb: no entity alone ("complex", "significantly").
+
+    The shipped model has no tagger, so: a closed list of adjectives frequent in abstracts,
+    and the suffixes -ly, -ous, -ful, -less, -able, -ible (less a few nouns: "anomaly", "table").
+
+    >>> [is_modifier(t) for t in ["complex", "significantly", "scalable", "anomaly", "CLIP", "parsing"]]
+    [True, True, True, False, False, False]
+    """
+    t = text.strip()
+    if " " in t or not t.isalpha() or not t.islower() or t in _SUFFIX_NOUNS:
+        return False
+    return t in _ADJECTIVES or (len(t) > 4 and t.endswith(_MODIFIER_SUFFIXES))
 
 
 def _is_shot_count(text: str) -> bool:
@@ -223,7 +260,8 @@ class Names(Component):
         for e in doc.ents:
             for tok in e:
                 tok.ent_id_ = ids.get((e.start, e.end)) or e.ent_id_ or "model"
-        self.table.set_annotations(doc, self.table.match(doc))
+        # a name matched in any case may be a junk word ("ComplEx" in "the task is complex")
+        self.table.set_annotations(doc, [m for m in self.table.match(doc) if not is_junk(m.text)])
 
 
 @Language.factory("kg_names", assigns=["doc.ents"], default_config={"path": None})
