@@ -95,3 +95,12 @@ def test_lone_adjectives_and_adverbs_are_junk(nlp):
     text = "Our approach is complex but scales to anomaly detection."
     got = _through_names(nlp, text, [("complex", "method"), ("anomaly detection", "task")])
     assert got == [("anomaly detection", "task")]
+
+
+def test_hardware_is_a_concept(nlp):
+    found = dict(ents(nlp, "We train on 8 A100 GPUs and deploy the detector on edge devices."))
+    assert found.get("A100 GPUs") == "concept" and found.get("edge devices") == "concept", found
+    text = "Training on a V100 and a TPU v3 pod, we run inference on mobile phones with a GPU."
+    got = dict(_through_names(nlp, text, [("V100", "method"), ("TPU v3 pod", "dataset"),
+                                          ("mobile phones", "dataset"), ("GPU", "method")]))
+    assert got == {"V100": "concept", "TPU v3 pod": "concept", "mobile phones": "concept", "GPU": "method"}

@@ -14,6 +14,9 @@ Runs after the gazetteer and before ``kg_rules``. For each entity:
   "CNN/DailyMail and XSum", "X/Y" where both sides are names, unless the
   whole is a known name ("CNN/DailyMail"), and so are two names joined by a
   preposition ("Adam on MS-COCO", "SVM for NER");
+- **hardware** is a ``concept``, never a data set ("A100 GPUs", "edge devices",
+  "mobile phones", "TPU v3 pod", "V100"); a lone "GPU" the model calls a method
+  keeps it (GPU computing: SciREX annotates it so);
 - **known names** take their type from kg's typed name table
   (``kg/data/names.jsonl``: names of SciREX's salient entities typed by
   their annotations, and a short list of well-known names), matched as the
@@ -40,7 +43,7 @@ from spacy.util import filter_spans
 from ._component import Component
 from .gazetteer import Gazetteer, is_case_sensitive, read_gazetteer
 
-__all__ = ["DEFAULT_NAMES", "WELL_KNOWN", "Names", "add_names", "is_junk", "is_modifier", "is_name", "split_coordination"]
+__all__ = ["DEFAULT_NAMES", "WELL_KNOWN", "Names", "add_names", "is_hardware", "is_junk", "is_modifier", "is_name", "split_coordination"]
 
 #: kg's typed name table.
 DEFAULT_NAMES = Path(__file__).resolve().parent.parent / "data" / "names.jsonl"
@@ -84,6 +87,16 @@ _SUFFIX_NOUNS = frozenset(
     "family anomaly assembly supply ally poly monopoly rally jelly belly fly butterfly firefly july lily "
     "reply table cable variable vegetable syllable timetable bible crucible handful wireless".split())
 _MODIFIER_SUFFIXES = ("ly", "ous", "ful", "less", "able", "ible")
+#: Hardware: a device word at the end ("A100 GPUs", "edge devices", "TPU v3 pod") or a
+#: well-known accelerator model ("V100", "RTX 3090", "TPU v4", "Jetson Nano").
+_DEVICE_HEADS = frozenset(
+    "gpu gpus tpu tpus cpu cpus npu npus fpga fpgas asic asics hardware accelerator accelerators chip "
+    "chips processor processors device devices phone phones smartphone smartphones microcontroller "
+    "microcontrollers laptop laptops pod pods".split())
+_ACCELERATOR = re.compile(
+    r"^(?:nvidia\s+)?(?:tesla\s+|geforce\s+|quadro\s+)?(?:[ahpv]100|a800|h800|a6000|a40|a10g?|k80|p40|t4|"
+    r"l40s?|(?:rtx|gtx)\s?\d{3,4}(?:\s?ti)?|titan(?:\s?(?:x|v|xp|rtx))?|tpu\s?v\d|jetson\s\w+|"
+    r"raspberry\s+pi(?:\s\d)?)$", re.IGNORECASE)
 _INNER_DETERMINER = re.compile(r"\s(?:the|a|an|this|these|those|its|their|our)\s", re.IGNORECASE)
 _TRAILING = {"atop", "of", "for", "with", "by", "on", "in", "to", "from", "via", "over", "under",
              "between", "across", "through", "than", "and", "or", "novel", "new", "classical",
@@ -138,6 +151,18 @@ def is_modifier(text: str) -> bool:
     if " " in t or not t.isalpha() or not t.islower() or t in _SUFFIX_NOUNS:
         return False
     return t in _ADJECTIVES or (len(t) > 4 and t.endswith(_MODIFIER_SUFFIXES))
+
+
+def is_hardware(text: str) -> bool:
+    """Hardware, kg type ``concept`` (never a method or a data set).
+
+    >>> [is_hardware(t) for t in ["A100 GPUs", "edge devices", "TPU v3 pod", "V100", "RTX 3090", "T5",
+    ...                           "phone recognition", "ImageNet"]]
+    [True, True, True, True, True, False, False, False]
+    """
+    t = text.strip()
+    words = t.lower().split()
+    return bool(words) and (words[-1] in _DEVICE_HEADS or bool(_ACCELERATOR.match(t)))
 
 
 def _is_shot_count(text: str) -> bool:
@@ -250,6 +275,9 @@ class Names(Component):
                 span.label_ = self.known_type(span.text) or ent.label_
                 if span.text.split()[-1].lower() in _DATASET_HEADS:
                     span.label_ = "dataset"
+                if is_hardware(span.text) and (span.label_ != "method" or " " in span.text.strip()
+                                               or _ACCELERATOR.match(span.text)):
+                    span.label_ = "concept"  # a lone "GPU" may be GPU computing (SciREX: a method)
                 span.id_ = ent.ent_id_ or "model"
                 out.append(span)
         return out
