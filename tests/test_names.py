@@ -104,3 +104,10 @@ def test_hardware_is_a_concept(nlp):
     got = dict(_through_names(nlp, text, [("V100", "method"), ("TPU v3 pod", "dataset"),
                                           ("mobile phones", "dataset"), ("GPU", "method")]))
     assert got == {"V100": "concept", "TPU v3 pod": "concept", "mobile phones": "concept", "GPU": "method"}
+
+
+def test_task_names_are_not_datasets(nlp):
+    text = "Few-shot learning and anomaly detection are evaluated on the MVTec AD dataset."
+    got = dict(_through_names(nlp, text, [("Few-shot learning", "dataset"), ("anomaly detection", "dataset"),
+                                          ("MVTec AD dataset", "dataset")]))
+    assert got == {"Few-shot learning": "task", "anomaly detection": "task", "MVTec AD dataset": "dataset"}

@@ -17,6 +17,8 @@ Runs after the gazetteer and before ``kg_rules``. For each entity:
 - **hardware** is a ``concept``, never a data set ("A100 GPUs", "edge devices",
   "mobile phones", "TPU v3 pod", "V100"); a lone "GPU" the model calls a method
   keeps it (GPU computing: SciREX annotates it so);
+- a data set named like a task ("few-shot learning", "anomaly detection": a task
+  head word at the end) is a ``task``, unless the table knows the name;
 - **known names** take their type from kg's typed name table
   (``kg/data/names.jsonl``: names of SciREX's salient entities typed by
   their annotations, and a short list of well-known names), matched as the
@@ -215,6 +217,14 @@ def split_coordination(text: str, known: set[str] | None = None) -> list[tuple[i
     return out
 
 
+#: Head words of task names: a span ending in one is a task, not a data set ("few-shot learning").
+_TASK_HEADS = frozenset(
+    "learning detection recognition classification segmentation translation generation summarization "
+    "summarisation parsing tagging retrieval estimation prediction forecasting answering reasoning "
+    "understanding completion captioning tracking localization localisation labeling labelling extraction "
+    "synthesis matching alignment modeling modelling clustering compression reconstruction denoising "
+    "navigation planning recommendation identification verification inpainting super-resolution "
+    "transcription diarization".split())
 _DATASET_HEADS = {"dataset", "datasets", "corpus", "corpora", "treebank", "benchmark", "benchmarks"}
 
 
@@ -272,7 +282,11 @@ class Names(Component):
                                      alignment_mode="contract")
                 if span is None or not len(span):
                     continue
-                span.label_ = self.known_type(span.text) or ent.label_
+                known = self.known_type(span.text)
+                span.label_ = known or ent.label_
+                if known is None and span.label_ == "dataset" and \
+                        span.text.split()[-1].lower() in _TASK_HEADS:
+                    span.label_ = "task"
                 if span.text.split()[-1].lower() in _DATASET_HEADS:
                     span.label_ = "dataset"
                 if is_hardware(span.text) and (span.label_ != "method" or " " in span.text.strip()
