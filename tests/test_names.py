@@ -111,3 +111,10 @@ def test_task_names_are_not_datasets(nlp):
     got = dict(_through_names(nlp, text, [("Few-shot learning", "dataset"), ("anomaly detection", "dataset"),
                                           ("MVTec AD dataset", "dataset")]))
     assert got == {"Few-shot learning": "task", "anomaly detection": "task", "MVTec AD dataset": "dataset"}
+
+
+def test_a_common_word_is_no_dataset(nlp):
+    text = "Agents update their beliefs from images in the Penn Treebank and the corpus."
+    got = dict(_through_names(nlp, text, [("beliefs", "dataset"), ("images", "dataset"),
+                                          ("Penn Treebank", "dataset"), ("corpus", "dataset")]))
+    assert got == {"beliefs": "concept", "images": "concept", "Penn Treebank": "dataset", "corpus": "dataset"}

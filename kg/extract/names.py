@@ -18,7 +18,8 @@ Runs after the gazetteer and before ``kg_rules``. For each entity:
   "mobile phones", "TPU v3 pod", "V100"); a lone "GPU" the model calls a method
   keeps it (GPU computing: SciREX annotates it so);
 - a data set named like a task ("few-shot learning", "anomaly detection": a task
-  head word at the end) is a ``task``, unless the table knows the name;
+  head word at the end) is a ``task``, and one lowercase common word ("beliefs")
+  a ``concept`` (a data set has a name), unless the table knows the name;
 - **known names** take their type from kg's typed name table
   (``kg/data/names.jsonl``: names of SciREX's salient entities typed by
   their annotations, and a short list of well-known names), matched as the
@@ -167,6 +168,12 @@ def is_hardware(text: str) -> bool:
     return bool(words) and (words[-1] in _DEVICE_HEADS or bool(_ACCELERATOR.match(t)))
 
 
+def _is_common_word(text: str) -> bool:
+    """One lowercase word: a common noun, no name ("beliefs", "images")."""
+    t = text.strip()
+    return " " not in t and t.isalpha() and t.islower() and t not in _DATASET_HEADS
+
+
 def _is_shot_count(text: str) -> bool:
     """A shot count, alone or with a setting word ("5-shot setting", "5-way 1-shot")."""
     words = text.lower().split()
@@ -289,6 +296,8 @@ class Names(Component):
                     span.label_ = "task"
                 if span.text.split()[-1].lower() in _DATASET_HEADS:
                     span.label_ = "dataset"
+                if known is None and span.label_ == "dataset" and _is_common_word(span.text):
+                    span.label_ = "concept"  # "beliefs", "images": a data set has a name
                 if is_hardware(span.text) and (span.label_ != "method" or " " in span.text.strip()
                                                or _ACCELERATOR.match(span.text)):
                     span.label_ = "concept"  # a lone "GPU" may be GPU computing (SciREX: a method)
