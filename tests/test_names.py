@@ -118,3 +118,12 @@ def test_a_common_word_is_no_dataset(nlp):
     got = dict(_through_names(nlp, text, [("beliefs", "dataset"), ("images", "dataset"),
                                           ("Penn Treebank", "dataset"), ("corpus", "dataset")]))
     assert got == {"beliefs": "concept", "images": "concept", "Penn Treebank": "dataset", "corpus": "dataset"}
+
+
+def test_modern_names_are_known(nlp):
+    found = dict(ents(nlp, "We tune Mixtral with DPO and QLoRA, pretrain on C4 and evaluate on MT-Bench "
+                           "and Kinetics-400."))
+    assert found.get("DPO") == "method" and found.get("QLoRA") == "method", found
+    assert found.get("C4") == "dataset" and found.get("MT-Bench") == "dataset", found
+    assert found.get("Kinetics-400") == "dataset", found
+    assert "C4" not in dict(ents(nlp, "A C4.5 decision tree is trained."))

@@ -180,6 +180,11 @@ def _is_shot_count(text: str) -> bool:
     return any(_SHOT.match(w) for w in words) and all(_SHOT.match(w) or w in _SETTING_WORDS for w in words)
 
 
+def _is_proper(text: str) -> bool:
+    """A name, or one capitalised word ("Mixtral", "Vicuna")."""
+    return is_name(text) or (text[:1].isupper() and " " not in text and text[1:].islower())
+
+
 def _named(text: str, known: set[str]) -> bool:
     return is_name(text) or text.lower() in known
 
@@ -254,7 +259,7 @@ class Names(Component):
 
         entries = [GazetteerEntry(t, k) for t, k in WELL_KNOWN]
         if path is None:  # the hand-written gazetteer's names (not its phrases) are sure of their type
-            entries += [e for e in read_gazetteer() if is_name(e.text) and e.type != "concept"]
+            entries += [e for e in read_gazetteer() if _is_proper(e.text) and e.type != "concept"]
         entries += read_gazetteer(path or DEFAULT_NAMES)
         entries = [e for e in entries if not is_junk(e.text)]  # "5-shot": a setting, not a name
         self.table = Gazetteer(nlp, name, entries=entries,
