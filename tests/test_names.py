@@ -127,3 +127,11 @@ def test_modern_names_are_known(nlp):
     assert found.get("C4") == "dataset" and found.get("MT-Bench") == "dataset", found
     assert found.get("Kinetics-400") == "dataset", found
     assert "C4" not in dict(ents(nlp, "A C4.5 decision tree is trained."))
+
+
+def test_long_forms_take_their_acronyms_type(nlp):
+    found = dict(ents(nlp, "We study low-rank adaptation (LoRA) of large language models and reinforcement "
+                           "learning from human feedback (RLHF)."))
+    assert found.get("low-rank adaptation") == "method", found
+    assert found.get("reinforcement learning from human feedback") == "method", found
+    assert found.get("LoRA") == "method" and found.get("RLHF") == "method", found

@@ -20,6 +20,9 @@ Runs after the gazetteer and before ``kg_rules``. For each entity:
 - a data set named like a task ("few-shot learning", "anomaly detection": a task
   head word at the end) is a ``task``, and one lowercase common word ("beliefs")
   a ``concept`` (a data set has a name), unless the table knows the name;
+- an acronym's **long form** the model cut in pieces is joined, and a long form
+  takes its short form's type ("low-rank adaptation (LoRA)", "reinforcement
+  learning from human feedback (RLHF)": methods);
 - **known names** take their type from kg's typed name table
   (``kg/data/names.jsonl``: names of SciREX's salient entities typed by
   their annotations, and a short list of well-known names), matched as the
@@ -308,7 +311,28 @@ class Names(Component):
                     span.label_ = "concept"  # a lone "GPU" may be GPU computing (SciREX: a method)
                 span.id_ = ent.ent_id_ or "model"
                 out.append(span)
-        return out
+        return self._join_long_forms(doc, out, acronyms)
+
+    def _join_long_forms(self, doc: Doc, spans: list[Span], acronyms) -> list[Span]:
+        """A long form the model cut in pieces ("reinforcement learning" + "human feedback"
+        before "(RLHF)") becomes one span with its short form's type; a whole long form takes
+        its short form's known type ("low-rank adaptation (LoRA)": a method)."""
+        for a in acronyms:
+            inside = [s for s in spans if s.start_char < a.long_end and a.long_start < s.end_char]
+            if len(inside) == 1 and (inside[0].start_char, inside[0].end_char) == (a.long_start, a.long_end):
+                inside[0].label_ = self.known_type(a.short) or inside[0].label_  # LoRA's long form
+                continue
+            if len(inside) < 2 or not all(a.long_start <= s.start_char and s.end_char <= a.long_end
+                                          for s in inside):
+                continue
+            short = [s for s in spans if (s.start_char, s.end_char) == (a.short_start, a.short_end)]
+            label = self.known_type(a.short) or (short[0].label_ if short else None)
+            long = doc.char_span(a.long_start, a.long_end, label=label or inside[0].label_)
+            if long is None or label is None:
+                continue
+            long.id_ = inside[0].id_
+            spans = [s for s in spans if s not in inside] + [long]
+        return sorted(spans, key=lambda s: s.start_char)
 
     def set_annotations(self, doc: Doc, spans: list[Span]) -> None:
         ids = {(s.start, s.end): s.id_ for s in spans}
