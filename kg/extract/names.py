@@ -75,30 +75,36 @@ _SETTING_WORDS = {"setting", "settings", "regime", "regimes", "scenario", "scena
                   "evaluation", "protocol", "split", "splits", "task", "tasks"}
 #: Adjectives frequent in abstracts that make no entity alone ("complex", "robust"); other lone
 #: adjectives and adverbs are known by their suffix (see :func:`is_modifier`).
-_ADJECTIVES = frozenset(
-    "complex simple robust novel efficient effective accurate scalable generic general classical modern "
-    "traditional conventional existing recent large small big tiny huge deep shallow fast slow high low good "
-    "better best bad worse strong weak hard easy difficult challenging important significant promising "
-    "competitive comparable superior inferior powerful popular practical theoretical empirical expensive "
-    "cheap lightweight diverse rich poor noisy clean real synthetic unified holistic joint key main major "
-    "minor crucial critical essential fundamental similar different various several multiple single "
-    "specific common rare new old previous prior current future early late main overall final initial "
-    "additional extensive comprehensive systematic rigorous principled naive sophisticated intuitive "
-    "interpretable explainable reliable trustworthy safe secure fair optimal suboptimal "
-    "precise consistent stable unstable dynamic static adaptive flexible generalizable transferable "
-    "versatile scarce abundant limited unlimited open closed public private available relevant "
-    "able unable possible impossible feasible infeasible automatic manual".split())
+_ADJECTIVES = frozenset([
+    "complex", "simple", "robust", "novel", "efficient", "effective", "accurate", "scalable", "generic",
+    "general", "classical", "modern", "traditional", "conventional", "existing", "recent", "large",
+    "small", "big", "tiny", "huge", "deep", "shallow", "fast", "slow", "high", "low", "good", "better",
+    "best", "bad", "worse", "strong", "weak", "hard", "easy", "difficult", "challenging", "important",
+    "significant", "promising", "competitive", "comparable", "superior", "inferior", "powerful",
+    "popular", "practical", "theoretical", "empirical", "expensive", "cheap", "lightweight", "diverse",
+    "rich", "poor", "noisy", "clean", "real", "synthetic", "unified", "holistic", "joint", "key",
+    "main", "major", "minor", "crucial", "critical", "essential", "fundamental", "similar", "different",
+    "various", "several", "multiple", "single", "specific", "common", "rare", "new", "old", "previous",
+    "prior", "current", "future", "early", "late", "overall", "final", "initial", "additional",
+    "extensive", "comprehensive", "systematic", "rigorous", "principled", "naive", "sophisticated",
+    "intuitive", "interpretable", "explainable", "reliable", "trustworthy", "safe", "secure", "fair",
+    "optimal", "suboptimal", "precise", "consistent", "stable", "unstable", "dynamic", "static",
+    "adaptive", "flexible", "generalizable", "transferable", "versatile", "scarce", "abundant",
+    "limited", "unlimited", "open", "closed", "public", "private", "available", "relevant", "able",
+    "unable", "possible", "impossible", "feasible", "infeasible", "automatic", "manual"])
 #: Nouns with an adjective's or adverb's suffix.
-_SUFFIX_NOUNS = frozenset(
-    "family anomaly assembly supply ally poly monopoly rally jelly belly fly butterfly firefly july lily "
-    "reply table cable variable vegetable syllable timetable bible crucible handful wireless".split())
+_SUFFIX_NOUNS = frozenset([
+    "family", "anomaly", "assembly", "supply", "ally", "poly", "monopoly", "rally", "jelly", "belly",
+    "fly", "butterfly", "firefly", "july", "lily", "reply", "table", "cable", "variable", "vegetable",
+    "syllable", "timetable", "bible", "crucible", "handful", "wireless"])
 _MODIFIER_SUFFIXES = ("ly", "ous", "ful", "less", "able", "ible")
 #: Hardware: a device word at the end ("A100 GPUs", "edge devices", "TPU v3 pod") or a
 #: well-known accelerator model ("V100", "RTX 3090", "TPU v4", "Jetson Nano").
-_DEVICE_HEADS = frozenset(
-    "gpu gpus tpu tpus cpu cpus npu npus fpga fpgas asic asics hardware accelerator accelerators chip "
-    "chips processor processors device devices phone phones smartphone smartphones microcontroller "
-    "microcontrollers laptop laptops pod pods".split())
+_DEVICE_HEADS = frozenset([
+    "gpu", "gpus", "tpu", "tpus", "cpu", "cpus", "npu", "npus", "fpga", "fpgas", "asic", "asics",
+    "hardware", "accelerator", "accelerators", "chip", "chips", "processor", "processors", "device",
+    "devices", "phone", "phones", "smartphone", "smartphones", "microcontroller", "microcontrollers",
+    "laptop", "laptops", "pod", "pods"])
 _ACCELERATOR = re.compile(
     r"^(?:nvidia\s+)?(?:tesla\s+|geforce\s+|quadro\s+)?(?:[ahpv]100|a800|h800|a6000|a40|a10g?|k80|p40|t4|"
     r"l40s?|(?:rtx|gtx)\s?\d{3,4}(?:\s?ti)?|titan(?:\s?(?:x|v|xp|rtx))?|tpu\s?v\d|jetson\s\w+|"
@@ -233,13 +239,14 @@ def split_coordination(text: str, known: set[str] | None = None) -> list[tuple[i
 
 
 #: Head words of task names: a span ending in one is a task, not a data set ("few-shot learning").
-_TASK_HEADS = frozenset(
-    "learning detection recognition classification segmentation translation generation summarization "
-    "summarisation parsing tagging retrieval estimation prediction forecasting answering reasoning "
-    "understanding completion captioning tracking localization localisation labeling labelling extraction "
-    "synthesis matching alignment modeling modelling clustering compression reconstruction denoising "
-    "navigation planning recommendation identification verification inpainting super-resolution "
-    "transcription diarization".split())
+_TASK_HEADS = frozenset([
+    "learning", "detection", "recognition", "classification", "segmentation", "translation",
+    "generation", "summarization", "summarisation", "parsing", "tagging", "retrieval", "estimation",
+    "prediction", "forecasting", "answering", "reasoning", "understanding", "completion", "captioning",
+    "tracking", "localization", "localisation", "labeling", "labelling", "extraction", "synthesis",
+    "matching", "alignment", "modeling", "modelling", "clustering", "compression", "reconstruction",
+    "denoising", "navigation", "planning", "recommendation", "identification", "verification",
+    "inpainting", "super-resolution", "transcription", "diarization"])
 _DATASET_HEADS = {"dataset", "datasets", "corpus", "corpora", "treebank", "benchmark", "benchmarks"}
 
 
