@@ -135,3 +135,9 @@ def test_long_forms_take_their_acronyms_type(nlp):
     assert found.get("low-rank adaptation") == "method", found
     assert found.get("reinforcement learning from human feedback") == "method", found
     assert found.get("LoRA") == "method" and found.get("RLHF") == "method", found
+
+
+def test_a_clause_before_an_acronym_is_not_joined(nlp):
+    texts = [t for t, _ in ents(nlp, "Reinforcement Learning algorithms that learn from human feedback (RLHF) "
+                                     "need to be efficient.")]
+    assert not any("that learn" in t for t in texts), texts

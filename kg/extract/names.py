@@ -183,6 +183,17 @@ def _is_common_word(text: str) -> bool:
     return " " not in t and t.isalpha() and t.islower() and t not in _DATASET_HEADS
 
 
+_FUNCTION_WORDS = {"of", "for", "from", "and", "the", "with", "to", "in", "on", "by", "via", "a", "an"}
+
+
+def _tight(long: str, short: str) -> bool:
+    """Each word of *long* starts with a letter of *short*, or is a function word: a long form,
+    not a clause ("Reinforcement Learning algorithms that learn from human feedback (RLHF)")."""
+    letters = set(short.lower())
+    words = re.split(r"[\s-]+", long.lower())
+    return all(w in _FUNCTION_WORDS or w[:1] in letters for w in words if w)
+
+
 def _is_shot_count(text: str) -> bool:
     """A shot count, alone or with a setting word ("5-shot setting", "5-way 1-shot")."""
     words = text.lower().split()
@@ -325,6 +336,8 @@ class Names(Component):
         before "(RLHF)") becomes one span with its short form's type; a whole long form takes
         its short form's known type ("low-rank adaptation (LoRA)": a method)."""
         for a in acronyms:
+            if not _tight(a.long, a.short):
+                continue
             inside = [s for s in spans if s.start_char < a.long_end and a.long_start < s.end_char]
             if len(inside) == 1 and (inside[0].start_char, inside[0].end_char) == (a.long_start, a.long_end):
                 inside[0].label_ = self.known_type(a.short) or inside[0].label_  # LoRA's long form
