@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kg.extract import extract_papers, load_pipeline
@@ -63,3 +65,79 @@ def test_extract_papers_uses_the_table():
     (result,) = list(extract_papers([paper]))
     got = {(m.text, m.type) for m in result.mentions if m.field == "abstract"}
     assert ("ImageNet-1k", "dataset") in got and ("MS-COCO", "dataset") in got
+
+
+def _through_names(nlp, text, spans):
+    """kg_names of the shipped pipeline on *spans* ((text, label) a model might give) in *text*."""
+    doc = nlp.make_doc(text)
+    ents = []
+    for t, label in spans:
+        a = re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", text).start()
+        ents.append(doc.char_span(a, a + len(t), label=label))
+    doc.ents = ents
+    return [(e.text, e.label_) for e in nlp.get_pipe("kg_names")(doc).ents]
+
+
+def test_formulas_and_shot_counts_are_junk(nlp):
+    assert all(is_junk(t) for t in ["k=1", "n = 10", "p<0.05", "x^2", "shot", "5-shot", "k-shot setting",
+                                    "5-way 1-shot"])
+    assert not any(is_junk(t) for t in ["En->De", "few-shot learning", "k-NN", "zero-shot CLIP"])
+    text = "With k=1 and p<0.05 in the 5-shot setting, each shot helps few-shot learning."
+    got = _through_names(nlp, text, [("k=1", "method"), ("p<0.05", "metric"), ("5-shot setting", "task"),
+                                     ("shot", "dataset"), ("few-shot learning", "task")])
+    assert got == [("few-shot learning", "task")]
+
+
+def test_lone_adjectives_and_adverbs_are_junk(nlp):
+    assert all(is_junk(t) for t in ["complex", "robust", "significantly", "scalable", "classical and novel"])
+    assert not any(is_junk(t) for t in ["anomaly", "parsing", "complex networks", "Robust PCA"])
+    assert "complex" not in [t for t, _ in ents(nlp, "The task is complex, and our method is robust.")]
+    text = "Our approach is complex but scales to anomaly detection."
+    got = _through_names(nlp, text, [("complex", "method"), ("anomaly detection", "task")])
+    assert got == [("anomaly detection", "task")]
+
+
+def test_hardware_is_a_concept(nlp):
+    found = dict(ents(nlp, "We train on 8 A100 GPUs and deploy the detector on edge devices."))
+    assert found.get("A100 GPUs") == "concept" and found.get("edge devices") == "concept", found
+    text = "Training on a V100 and a TPU v3 pod, we run inference on mobile phones with a GPU."
+    got = dict(_through_names(nlp, text, [("V100", "method"), ("TPU v3 pod", "dataset"),
+                                          ("mobile phones", "dataset"), ("GPU", "method")]))
+    assert got == {"V100": "concept", "TPU v3 pod": "concept", "mobile phones": "concept", "GPU": "method"}
+
+
+def test_task_names_are_not_datasets(nlp):
+    text = "Few-shot learning and anomaly detection are evaluated on the MVTec AD dataset."
+    got = dict(_through_names(nlp, text, [("Few-shot learning", "dataset"), ("anomaly detection", "dataset"),
+                                          ("MVTec AD dataset", "dataset")]))
+    assert got == {"Few-shot learning": "task", "anomaly detection": "task", "MVTec AD dataset": "dataset"}
+
+
+def test_a_common_word_is_no_dataset(nlp):
+    text = "Agents update their beliefs from images in the Penn Treebank and the corpus."
+    got = dict(_through_names(nlp, text, [("beliefs", "dataset"), ("images", "dataset"),
+                                          ("Penn Treebank", "dataset"), ("corpus", "dataset")]))
+    assert got == {"beliefs": "concept", "images": "concept", "Penn Treebank": "dataset", "corpus": "dataset"}
+
+
+def test_modern_names_are_known(nlp):
+    found = dict(ents(nlp, "We tune Mixtral with DPO and QLoRA, pretrain on C4 and evaluate on MT-Bench "
+                           "and Kinetics-400."))
+    assert found.get("DPO") == "method" and found.get("QLoRA") == "method", found
+    assert found.get("C4") == "dataset" and found.get("MT-Bench") == "dataset", found
+    assert found.get("Kinetics-400") == "dataset", found
+    assert "C4" not in dict(ents(nlp, "A C4.5 decision tree is trained."))
+
+
+def test_long_forms_take_their_acronyms_type(nlp):
+    found = dict(ents(nlp, "We study low-rank adaptation (LoRA) of large language models and reinforcement "
+                           "learning from human feedback (RLHF)."))
+    assert found.get("low-rank adaptation") == "method", found
+    assert found.get("reinforcement learning from human feedback") == "method", found
+    assert found.get("LoRA") == "method" and found.get("RLHF") == "method", found
+
+
+def test_a_clause_before_an_acronym_is_not_joined(nlp):
+    texts = [t for t, _ in ents(nlp, "Reinforcement Learning algorithms that learn from human feedback (RLHF) "
+                                     "need to be efficient.")]
+    assert not any("that learn" in t for t in texts), texts

@@ -71,3 +71,9 @@ def test_relation_cues():
     assert relation_between("method", "dataset", " reaches 91% on ") == "evaluated_on"
     assert relation_between("method", "task", " and ") is None
     assert relation_between("task", "method", " for ") is None
+
+
+def test_progress_and_process_phrases_are_generic():
+    assert all(is_generic(t) for t in ["rapid progress", "process", "the processes", "remarkable success",
+                                       "recent advances"])
+    assert not any(is_generic(t) for t in ["process model", "Gaussian processes", "attention mechanism"])

@@ -3,7 +3,10 @@
 Runs after the gazetteer and before ``kg_rules``. For each entity:
 
 - **junk** is dropped: numbers, ratios and sizes ("300x", "3.7B", "23x"), spans
-  with a LaTeX escape or a comparison sign (``B\\"ohm``, "MNIST < CIFAR10"),
+  with a LaTeX escape, a comparison or an assignment (``B\\"ohm``, "MNIST < CIFAR10",
+  "k=1", "p<0.05"; not a metric at a threshold, "AP@IoU=0.5"), shot counts
+  ("shot", "5-shot setting": settings, not entities), a lone adjective or adverb
+  ("complex", "significantly"; see :func:`is_modifier`),
   and clause-like spans (a determiner inside, "CLIP text encoder conditions
   the U-Net denoiser", or a preposition or a bare adjective at the end,
   "linear probe atop", "classical and novel");
@@ -11,11 +14,21 @@ Runs after the gazetteer and before ``kg_rules``. For each entity:
   "CNN/DailyMail and XSum", "X/Y" where both sides are names, unless the
   whole is a known name ("CNN/DailyMail"), and so are two names joined by a
   preposition ("Adam on MS-COCO", "SVM for NER");
+- **hardware** is a ``concept``, never a data set ("A100 GPUs", "edge devices",
+  "mobile phones", "TPU v3 pod", "V100"); a lone "GPU" the model calls a method
+  keeps it (GPU computing: SciREX annotates it so);
+- a data set named like a task ("few-shot learning", "anomaly detection": a task
+  head word at the end) is a ``task``, and one lowercase common word ("beliefs")
+  a ``concept`` (a data set has a name), unless the table knows the name;
+- an acronym's **long form** the model cut in pieces is joined, and a long form
+  takes its short form's type ("low-rank adaptation (LoRA)", "reinforcement
+  learning from human feedback (RLHF)": methods);
 - **known names** take their type from kg's typed name table
   (``kg/data/names.jsonl``: names of SciREX's salient entities typed by
   their annotations, and a short list of well-known names), matched as the
   gazetteer matches (acronyms case-exactly, other names in any case), and the
-  table adds the known names the model missed.
+  table adds the known names the model missed (never a junk span: "ComplEx"
+  matched in any case is the adjective in "the task is complex").
 
 >>> nlp = load_names_demo()
 >>> doc = nlp.make_doc("We use METR-LA and PEMS-BAY with a 300x speedup.")
@@ -36,7 +49,7 @@ from spacy.util import filter_spans
 from ._component import Component
 from .gazetteer import Gazetteer, is_case_sensitive, read_gazetteer
 
-__all__ = ["DEFAULT_NAMES", "WELL_KNOWN", "Names", "add_names", "is_junk", "is_name", "split_coordination"]
+__all__ = ["DEFAULT_NAMES", "WELL_KNOWN", "Names", "add_names", "is_hardware", "is_junk", "is_modifier", "is_name", "split_coordination"]
 
 #: kg's typed name table.
 DEFAULT_NAMES = Path(__file__).resolve().parent.parent / "data" / "names.jsonl"
@@ -53,6 +66,49 @@ WELL_KNOWN: tuple[tuple[str, str], ...] = (
 )
 
 _NUMERIC = re.compile(r"^[~≈<>]?\s*[\d.,]+\s*(?:[x×%]|[kKMBT]|[kKMG]B|ms|s)?$")
+#: A comparison or assignment ("k=1", "p<0.05", "n = 10"); not an arrow ("En->De").
+_FORMULA = re.compile(r"^[^@]*(?:[=≤≥≠≈]|(?<![-<])[<>](?![-=>]))|[{}^]")  # "AP@IoU=0.5" is a metric
+#: A shot or way count ("shot", "5-shot", "k-shot", "5-way"): a setting, not an entity.
+_SHOT = re.compile(r"^(?:(?:\d+|[kKnN]|one|two|three|five|ten|few|zero|many|low)[-\s]?)?(?:shots?|ways?)$",
+                   re.IGNORECASE)
+_SETTING_WORDS = {"setting", "settings", "regime", "regimes", "scenario", "scenarios", "case", "cases",
+                  "evaluation", "protocol", "split", "splits", "task", "tasks"}
+#: Adjectives frequent in abstracts that make no entity alone ("complex", "robust"); other lone
+#: adjectives and adverbs are known by their suffix (see :func:`is_modifier`).
+_ADJECTIVES = frozenset([
+    "complex", "simple", "robust", "novel", "efficient", "effective", "accurate", "scalable", "generic",
+    "general", "classical", "modern", "traditional", "conventional", "existing", "recent", "large",
+    "small", "big", "tiny", "huge", "deep", "shallow", "fast", "slow", "high", "low", "good", "better",
+    "best", "bad", "worse", "strong", "weak", "hard", "easy", "difficult", "challenging", "important",
+    "significant", "promising", "competitive", "comparable", "superior", "inferior", "powerful",
+    "popular", "practical", "theoretical", "empirical", "expensive", "cheap", "lightweight", "diverse",
+    "rich", "poor", "noisy", "clean", "real", "synthetic", "unified", "holistic", "joint", "key",
+    "main", "major", "minor", "crucial", "critical", "essential", "fundamental", "similar", "different",
+    "various", "several", "multiple", "single", "specific", "common", "rare", "new", "old", "previous",
+    "prior", "current", "future", "early", "late", "overall", "final", "initial", "additional",
+    "extensive", "comprehensive", "systematic", "rigorous", "principled", "naive", "sophisticated",
+    "intuitive", "interpretable", "explainable", "reliable", "trustworthy", "safe", "secure", "fair",
+    "optimal", "suboptimal", "precise", "consistent", "stable", "unstable", "dynamic", "static",
+    "adaptive", "flexible", "generalizable", "transferable", "versatile", "scarce", "abundant",
+    "limited", "unlimited", "open", "closed", "public", "private", "available", "relevant", "able",
+    "unable", "possible", "impossible", "feasible", "infeasible", "automatic", "manual"])
+#: Nouns with an adjective's or adverb's suffix.
+_SUFFIX_NOUNS = frozenset([
+    "family", "anomaly", "assembly", "supply", "ally", "poly", "monopoly", "rally", "jelly", "belly",
+    "fly", "butterfly", "firefly", "july", "lily", "reply", "table", "cable", "variable", "vegetable",
+    "syllable", "timetable", "bible", "crucible", "handful", "wireless"])
+_MODIFIER_SUFFIXES = ("ly", "ous", "ful", "less", "able", "ible")
+#: Hardware: a device word at the end ("A100 GPUs", "edge devices", "TPU v3 pod") or a
+#: well-known accelerator model ("V100", "RTX 3090", "TPU v4", "Jetson Nano").
+_DEVICE_HEADS = frozenset([
+    "gpu", "gpus", "tpu", "tpus", "cpu", "cpus", "npu", "npus", "fpga", "fpgas", "asic", "asics",
+    "hardware", "accelerator", "accelerators", "chip", "chips", "processor", "processors", "device",
+    "devices", "phone", "phones", "smartphone", "smartphones", "microcontroller", "microcontrollers",
+    "laptop", "laptops", "pod", "pods"])
+_ACCELERATOR = re.compile(
+    r"^(?:nvidia\s+)?(?:tesla\s+|geforce\s+|quadro\s+)?(?:[ahpv]100|a800|h800|a6000|a40|a10g?|k80|p40|t4|"
+    r"l40s?|(?:rtx|gtx)\s?\d{3,4}(?:\s?ti)?|titan(?:\s?(?:x|v|xp|rtx))?|tpu\s?v\d|jetson\s\w+|"
+    r"raspberry\s+pi(?:\s\d)?)$", re.IGNORECASE)
 _INNER_DETERMINER = re.compile(r"\s(?:the|a|an|this|these|those|its|their|our)\s", re.IGNORECASE)
 _TRAILING = {"atop", "of", "for", "with", "by", "on", "in", "to", "from", "via", "over", "under",
              "between", "across", "through", "than", "and", "or", "novel", "new", "classical",
@@ -82,7 +138,7 @@ def is_junk(text: str) -> bool:
     [True, True, True, True, True, True, True, False, False]
     """
     t = text.strip()
-    if _NUMERIC.match(t) or "\\" in t or re.search(r"\s[<>=]\s|[{}^]", t):
+    if _NUMERIC.match(t) or "\\" in t or _FORMULA.search(t) or _is_shot_count(t) or is_modifier(t):
         return True
     words = t.split()
     if len(words) >= 4 and _INNER_DETERMINER.search(f" {t} "[1:]) and not is_name(words[0]):
@@ -92,6 +148,61 @@ def is_junk(text: str) -> bool:
     if len(words) >= 2 and words[-1].lower() in _TRAILING:
         return True
     return len(words) >= 2 and bool(_NUMERIC.match(words[0]))  # a quantity: "3.7B parameters"
+
+
+def is_modifier(text: str) -> bool:
+    """A lone lowercase adjective or adverb: no entity alone ("complex", "significantly").
+
+    The shipped model has no tagger, so: a closed list of adjectives frequent in abstracts,
+    and the suffixes -ly, -ous, -ful, -less, -able, -ible (less a few nouns: "anomaly", "table").
+
+    >>> [is_modifier(t) for t in ["complex", "significantly", "scalable", "anomaly", "CLIP", "parsing"]]
+    [True, True, True, False, False, False]
+    """
+    t = text.strip()
+    if " " in t or not t.isalpha() or not t.islower() or t in _SUFFIX_NOUNS:
+        return False
+    return t in _ADJECTIVES or (len(t) > 4 and t.endswith(_MODIFIER_SUFFIXES))
+
+
+def is_hardware(text: str) -> bool:
+    """Hardware, kg type ``concept`` (never a method or a data set).
+
+    >>> [is_hardware(t) for t in ["A100 GPUs", "edge devices", "TPU v3 pod", "V100", "RTX 3090", "T5",
+    ...                           "phone recognition", "ImageNet"]]
+    [True, True, True, True, True, False, False, False]
+    """
+    t = text.strip()
+    words = t.lower().split()
+    return bool(words) and (words[-1] in _DEVICE_HEADS or bool(_ACCELERATOR.match(t)))
+
+
+def _is_common_word(text: str) -> bool:
+    """One lowercase word: a common noun, no name ("beliefs", "images")."""
+    t = text.strip()
+    return " " not in t and t.isalpha() and t.islower() and t not in _DATASET_HEADS
+
+
+_FUNCTION_WORDS = {"of", "for", "from", "and", "the", "with", "to", "in", "on", "by", "via", "a", "an"}
+
+
+def _tight(long: str, short: str) -> bool:
+    """Each word of *long* starts with a letter of *short*, or is a function word: a long form,
+    not a clause ("Reinforcement Learning algorithms that learn from human feedback (RLHF)")."""
+    letters = set(short.lower())
+    words = re.split(r"[\s-]+", long.lower())
+    return all(w in _FUNCTION_WORDS or w[:1] in letters for w in words if w)
+
+
+def _is_shot_count(text: str) -> bool:
+    """A shot count, alone or with a setting word ("5-shot setting", "5-way 1-shot")."""
+    words = text.lower().split()
+    return any(_SHOT.match(w) for w in words) and all(_SHOT.match(w) or w in _SETTING_WORDS for w in words)
+
+
+def _is_proper(text: str) -> bool:
+    """A name, or one capitalised word ("Mixtral", "Vicuna")."""
+    return is_name(text) or (text[:1].isupper() and " " not in text and text[1:].islower())
 
 
 def _named(text: str, known: set[str]) -> bool:
@@ -138,6 +249,15 @@ def split_coordination(text: str, known: set[str] | None = None) -> list[tuple[i
     return out
 
 
+#: Head words of task names: a span ending in one is a task, not a data set ("few-shot learning").
+_TASK_HEADS = frozenset([
+    "learning", "detection", "recognition", "classification", "segmentation", "translation",
+    "generation", "summarization", "summarisation", "parsing", "tagging", "retrieval", "estimation",
+    "prediction", "forecasting", "answering", "reasoning", "understanding", "completion", "captioning",
+    "tracking", "localization", "localisation", "labeling", "labelling", "extraction", "synthesis",
+    "matching", "alignment", "modeling", "modelling", "clustering", "compression", "reconstruction",
+    "denoising", "navigation", "planning", "recommendation", "identification", "verification",
+    "inpainting", "super-resolution", "transcription", "diarization"])
 _DATASET_HEADS = {"dataset", "datasets", "corpus", "corpora", "treebank", "benchmark", "benchmarks"}
 
 
@@ -160,8 +280,9 @@ class Names(Component):
 
         entries = [GazetteerEntry(t, k) for t, k in WELL_KNOWN]
         if path is None:  # the hand-written gazetteer's names (not its phrases) are sure of their type
-            entries += [e for e in read_gazetteer() if is_name(e.text) and e.type != "concept"]
+            entries += [e for e in read_gazetteer() if _is_proper(e.text) and e.type != "concept"]
         entries += read_gazetteer(path or DEFAULT_NAMES)
+        entries = [e for e in entries if not is_junk(e.text)]  # "5-shot": a setting, not a name
         self.table = Gazetteer(nlp, name, entries=entries,
                                relabel=("method", "dataset", "task", "metric"))
         self.known = {e.text.lower() for e in entries}
@@ -194,12 +315,44 @@ class Names(Component):
                                      alignment_mode="contract")
                 if span is None or not len(span):
                     continue
-                span.label_ = self.known_type(span.text) or ent.label_
+                known = self.known_type(span.text)
+                span.label_ = known or ent.label_
+                if known is None and span.label_ == "dataset" and \
+                        span.text.split()[-1].lower() in _TASK_HEADS:
+                    span.label_ = "task"
                 if span.text.split()[-1].lower() in _DATASET_HEADS:
                     span.label_ = "dataset"
+                if known is None and span.label_ == "dataset" and _is_common_word(span.text):
+                    span.label_ = "concept"  # "beliefs", "images": a data set has a name
+                if is_hardware(span.text) and (span.label_ != "method" or " " in span.text.strip()
+                                               or _ACCELERATOR.match(span.text)):
+                    span.label_ = "concept"  # a lone "GPU" may be GPU computing (SciREX: a method)
                 span.id_ = ent.ent_id_ or "model"
                 out.append(span)
-        return out
+        return self._join_long_forms(doc, out, acronyms)
+
+    def _join_long_forms(self, doc: Doc, spans: list[Span], acronyms) -> list[Span]:
+        """A long form the model cut in pieces ("reinforcement learning" + "human feedback"
+        before "(RLHF)") becomes one span with its short form's type; a whole long form takes
+        its short form's known type ("low-rank adaptation (LoRA)": a method)."""
+        for a in acronyms:
+            if not _tight(a.long, a.short):
+                continue
+            inside = [s for s in spans if s.start_char < a.long_end and a.long_start < s.end_char]
+            if len(inside) == 1 and (inside[0].start_char, inside[0].end_char) == (a.long_start, a.long_end):
+                inside[0].label_ = self.known_type(a.short) or inside[0].label_  # LoRA's long form
+                continue
+            if len(inside) < 2 or not all(a.long_start <= s.start_char and s.end_char <= a.long_end
+                                          for s in inside):
+                continue
+            short = [s for s in spans if (s.start_char, s.end_char) == (a.short_start, a.short_end)]
+            label = self.known_type(a.short) or (short[0].label_ if short else None)
+            long = doc.char_span(a.long_start, a.long_end, label=label or inside[0].label_)
+            if long is None or label is None:
+                continue
+            long.id_ = inside[0].id_
+            spans = [s for s in spans if s not in inside] + [long]
+        return sorted(spans, key=lambda s: s.start_char)
 
     def set_annotations(self, doc: Doc, spans: list[Span]) -> None:
         ids = {(s.start, s.end): s.id_ for s in spans}
@@ -207,7 +360,8 @@ class Names(Component):
         for e in doc.ents:
             for tok in e:
                 tok.ent_id_ = ids.get((e.start, e.end)) or e.ent_id_ or "model"
-        self.table.set_annotations(doc, self.table.match(doc))
+        # a name matched in any case may be a junk word ("ComplEx" in "the task is complex")
+        self.table.set_annotations(doc, [m for m in self.table.match(doc) if not is_junk(m.text)])
 
 
 @Language.factory("kg_names", assigns=["doc.ents"], default_config={"path": None})

@@ -26,8 +26,11 @@ _DETERMINERS = {"a", "an", "the", "this", "these", "that", "those", "our", "thei
 
 #: Words that make no entity alone or together ("our results", "this paper", "state of the art").
 GENERIC_WORDS = frozenset(
-    ["approach", "approaches", "method", "methods", "methodology", "model", "models", "framework", "frameworks", "technique", "techniques", "algorithm", "algorithms", "system", "systems", "result", "results", "experiment", "experiments", "experimental", "paper", "papers", "work", "works", "study", "studies", "state", "art", "of", "the-art", "state-of-the-art", "sota", "task", "tasks", "problem", "problems", "performance", "performances", "data", "baseline", "baselines", "analysis", "solution", "solutions", "procedure", "procedures", "scheme", "schemes", "strategy", "strategies", "setting", "settings", "setup", "setups", "way", "ways", "idea", "ideas", "case", "cases", "component", "components", "module", "modules", "architecture", "architectures", "variant", "variants", "version", "versions", "extension", "extensions", "example", "examples", "application", "applications", "evaluation", "evaluations", "improvement", "improvements", "benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "theory", "theories", "practice", "practices", "novel", "new", "proposed", "existing", "previous", "prior", "recent", "current", "standard", "simple", "efficient", "effective", "general", "generic", "various", "different", "other", "key", "main", "first", "second", "one", "two", "three", "number", "numbers", "level", "levels", "literature", "research", "researchers", "field", "fields", "domain", "domains", "tool", "tools", "technology", "technologies", "issue", "issues", "challenge", "challenges", "question", "questions", "goal", "goals", "fact", "facts", "term", "terms", "type", "types", "kind", "kinds", "form", "forms", "part", "parts", "end", "art-of-the", "and", "or", "in", "to", "for", "on", "with", "by", "from", "as", "at", "into", "it", "this", "that", "these", "those", "our", "their", "we", "they", "he", "she", "them", "i", "you"]
+    ["approach", "approaches", "method", "methods", "methodology", "model", "models", "framework", "frameworks", "technique", "techniques", "algorithm", "algorithms", "system", "systems", "result", "results", "experiment", "experiments", "experimental", "paper", "papers", "work", "works", "study", "studies", "state", "art", "of", "the-art", "state-of-the-art", "sota", "task", "tasks", "problem", "problems", "performance", "performances", "data", "baseline", "baselines", "analysis", "solution", "solutions", "procedure", "procedures", "scheme", "schemes", "strategy", "strategies", "setting", "settings", "setup", "setups", "way", "ways", "idea", "ideas", "case", "cases", "component", "components", "module", "modules", "architecture", "architectures", "variant", "variants", "version", "versions", "extension", "extensions", "example", "examples", "application", "applications", "evaluation", "evaluations", "improvement", "improvements", "benchmark", "benchmarks", "dataset", "datasets", "corpus", "corpora", "theory", "theories", "practice", "practices", "novel", "new", "proposed", "existing", "previous", "prior", "recent", "current", "standard", "simple", "efficient", "effective", "general", "generic", "various", "different", "other", "key", "main", "first", "second", "one", "two", "three", "number", "numbers", "level", "levels", "literature", "research", "researchers", "field", "fields", "domain", "domains", "tool", "tools", "technology", "technologies", "issue", "issues", "challenge", "challenges", "question", "questions", "goal", "goals", "fact", "facts", "term", "terms", "type", "types", "kind", "kinds", "form", "forms", "part", "parts", "end", "progress", "advance", "advances", "advancement", "advancements", "development", "developments", "success", "successes", "effort", "efforts", "trend", "trends", "rapid", "remarkable", "significant", "impressive", "great", "growing", "increasing", "manner", "aspect", "aspects", "art-of-the", "and", "or", "in", "to", "for", "on", "with", "by", "from", "as", "at", "into", "it", "this", "that", "these", "those", "our", "their", "we", "they", "he", "she", "them", "i", "you"]
 )
+
+#: Words that make no entity alone, but may head one ("process model", "Gaussian processes").
+_GENERIC_ALONE = frozenset(["process", "processes", "pipeline", "pipelines", "mechanism", "mechanisms"])
 
 _PUNCT_EDGES = " \t,.;:!?\"'`“”‘’"
 
@@ -107,11 +110,19 @@ def trim_span(text: str, start: int, end: int, type: str | None = None) -> tuple
 
 
 def is_generic(text: str) -> bool:
-    """True for phrases that are never entities: every word generic, a pronoun, or no letters."""
+    """True for phrases that are never entities: every word generic ("rapid progress"), a pronoun,
+    no letters, or a word that is no entity alone ("process").
+
+    >>> is_generic("rapid progress"), is_generic("the process"), is_generic("process model")
+    (True, True, False)
+    """
     words = _words(text)
     if not words or not any(c.isalpha() for c in text):
         return True
     if len(text) < 2:
+        return True
+    content = [w for w in words if w not in _DETERMINERS]
+    if len(content) == 1 and content[0] in _GENERIC_ALONE:
         return True
     return all(w in GENERIC_WORDS or w in _DETERMINERS for w in words)
 
