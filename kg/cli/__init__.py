@@ -17,7 +17,7 @@ from ..errors import KGError
 __all__ = ["cli", "main"]
 
 #: Command modules, in the order their commands are listed.
-COMMAND_MODULES = ("build", "query", "rdf", "view", "train")
+COMMAND_MODULES = ("build", "query", "rdf", "serve", "view", "train")
 
 
 class KGGroup(click.Group):
