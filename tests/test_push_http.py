@@ -213,8 +213,8 @@ class _Digest(http.server.BaseHTTPRequestHandler):
         f = dict(_re.findall(r'(\w+)="?([^",]*)"?', auth))
         if not auth.startswith("Digest ") or f.get("username") != "dba":
             return False
-        h = lambda s: hashlib.md5(s.encode()).hexdigest()  # noqa: E731
-        ha1, ha2 = h(f"dba:SPARQL:dba"), h(f"{self.command}:{f['uri']}")
+        h = lambda s: hashlib.md5(s.encode()).hexdigest()
+        ha1, ha2 = h("dba:SPARQL:dba"), h(f"{self.command}:{f['uri']}")
         return f["response"] == h(f"{ha1}:{f['nonce']}:{f['nc']}:{f['cnonce']}:auth:{ha2}") and f["uri"] == self.path
 
     def _answer(self):

@@ -156,7 +156,7 @@ def _challenges(values: list[str]) -> list[tuple[str, dict[str, str]]]:
     """
     out: list[tuple[str, dict[str, str]]] = []
     for value in values:
-        pieces = re.split(r"(?:^|,)\s*(Basic|Digest|Bearer|Negotiate|NTLM|Mutual)\b", value, flags=re.I)
+        pieces = re.split(r"(?:^|,)\s*(Basic|Digest|Bearer|Negotiate|NTLM|Mutual)\b", value, flags=re.IGNORECASE)
         for scheme, params in zip(pieces[1::2], pieces[2::2]):
             out.append((scheme.lower(), {k.lower(): v[1:-1].replace('\\"', '"') if v.startswith('"') else v
                                          for k, v in _PARAM.findall(params)}))

@@ -33,7 +33,16 @@ from ..errors import ArgumentError, InputError, StoreError
 from ..export.json import read_graph
 from ..export.rdf import DEFAULT_BASE_IRI, default_graph_iri, write_rdf
 from ..paths import ExportPaths
-from .http import RETRY_STATUS, Deadline, Fatal, HttpClient, credentials_for, http_error, parse_url, retrying
+from .http import (
+    RETRY_STATUS,
+    Deadline,
+    Fatal,
+    HttpClient,
+    credentials_for,
+    http_error,
+    parse_url,
+    retrying,
+)
 from .local import RDF_SUFFIXES
 
 __all__ = ["PushResult", "default_timeout", "push", "query_endpoint_for"]
