@@ -48,7 +48,8 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, timeout: float = 30.0) 
 @click.argument("directory", default="exports", type=click.Path(file_okay=False, dir_okay=True))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 opens it to the network).")
-@click.option("--port", "-p", default=7878, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", "-p", default=7878, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
 @click.option("--writable", is_flag=True,
               help="Serve read-write (SPARQL Update and Graph Store writes change the build's store).")
 def serve_cmd(directory: str, host: str, port: int, writable: bool) -> None:
