@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.oxigraph_server import free_port
+from tests.oxigraph_server import count_triples, free_port
 
 __all__ = ["VirtuosoServer", "find_virtuoso"]
 
@@ -141,15 +141,8 @@ class VirtuosoServer:
         self.proc = None
 
     def count(self, graph: str) -> int:
-        """Triples in *graph* (for assertions; *graph* is a trusted test IRI)."""
-        import json
-        import urllib.parse
-
-        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        req = urllib.request.Request(self.query_url, data=urllib.parse.urlencode({"query": q}).encode(),
-                                     headers={"Accept": "application/sparql-results+json"})
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
+        """Triples in *graph*."""
+        return count_triples(self.query_url, graph)
 
     def __enter__(self) -> VirtuosoServer:  # noqa: PYI034
         return self.start()
