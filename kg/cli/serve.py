@@ -91,7 +91,7 @@ def serve_cmd(directory: str, host: str, port: int, writable: bool) -> None:
         click.echo("stopping", err=True)
     finally:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
+            proc.terminate()  # oxigraph may ignore SIGINT when not on a terminal
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
