@@ -6,7 +6,8 @@
 Builds a synthetic kg graph of about --triples triples (hand-made papers and
 mentions, no spaCy), then prints one table of triples per second and one of
 triples by kind. rdflib is timed on a --rdflib-triples slice (it is ~100x
-slower); pushes go to a local `oxigraph serve` on 127.0.0.1 started here.
+slower); pushes go to a local `oxigraph serve` and a local Virtuoso
+(`virtuoso-t`, if installed) on 127.0.0.1 started here.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--triples", type=int, default=1_000_000, help="size of the synthetic graph (approx.)")
     ap.add_argument("--rdflib-triples", type=int, default=50_000, help="slice rdflib serialises")
-    ap.add_argument("--no-push", action="store_true", help="skip the push rows (no oxigraph server)")
+    ap.add_argument("--no-push", action="store_true", help="skip the push rows (no servers)")
     ap.add_argument("--keep", action="store_true", help="keep the files written (removed by default)")
     ap.add_argument("--count", metavar="FILE.nt", help="only print the triples by kind of this N-Triples file")
     args = ap.parse_args()
@@ -145,18 +146,28 @@ def main() -> None:
     rows.append(("kg build_store(G) (bulk load, on disk)", m, time.perf_counter() - t0))
 
     if not args.no_push:
-        sys.path.insert(0, str(ROOT / "tests"))
-        from oxigraph_server import OxigraphServer
+        sys.path.insert(0, str(ROOT))
+        from tests.oxigraph_server import OxigraphServer
+        from tests.virtuoso_server import VirtuosoServer, find_virtuoso
 
+        graph = default_graph_iri()
         with OxigraphServer(tmp / "server-db") as srv:
-            graph = default_graph_iri()
-            for label, atomic in (("new graph (POST)", True), ("replace it (PUT, atomic)", True),
-                                  ("replace it (--no-atomic: DELETE+POST)", False)):
-                r = push(tmp / "graph.nt", srv.store_url, graph=graph, timeout=600, atomic=atomic)
-                rows.append((f"kg push N-Triples, {label}: upload", r.triples, r.seconds))
+            for label, atomic in (("new graph (POST)", True), ("replace, same triples (difference)", True),
+                                  ("replace (--no-atomic: DELETE+POST)", False)):
+                r = push(tmp / "graph.nt", srv.store_url, graph=graph, atomic=atomic)
+                rows.append((f"Oxigraph: kg push N-Triples, {label}", r.triples, r.seconds))
             t0 = time.perf_counter()
-            r = push(tmp / "graph.ttl", srv.store_url, graph=graph + "-ttl", timeout=600)
-            rows.append(("kg push Turtle, new graph: count + upload + check", r.triples, time.perf_counter() - t0))
+            r = push(tmp / "graph.ttl", srv.store_url, graph=graph + "-ttl")
+            rows.append(("Oxigraph: kg push Turtle, new graph: count + upload + check", r.triples,
+                         time.perf_counter() - t0))
+        if find_virtuoso() is None:
+            print("no virtuoso-t: Virtuoso rows skipped", file=sys.stderr)
+        else:
+            with VirtuosoServer(tmp / "virtuoso-db") as vsrv:
+                auth = (vsrv.user, vsrv.password)
+                for label in ("new graph (POST, Digest)", "replace (DELETE+POST)"):
+                    r = push(tmp / "graph.ttl", vsrv.store_url, graph=graph, credentials=auth)
+                    rows.append((f"Virtuoso: kg push Turtle, {label}", r.triples, r.seconds))
 
     width = max(len(r[0]) for r in rows)
     print(f"\n{'operation':<{width}}  {'triples':>10}  {'seconds':>8}  {'triples/s':>12}")

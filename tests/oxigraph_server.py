@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-__all__ = ["OxigraphServer", "find_oxigraph", "free_port"]
+__all__ = ["OxigraphServer", "count_triples", "find_oxigraph", "free_port"]
 
 
 def find_oxigraph() -> str | None:
-    """The ``oxigraph`` binary: on PATH, or beside the running Python (a venv's bin/)."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    return shutil.which("oxigraph")
+    """The ``oxigraph`` binary: beside the running Python (a venv's bin/), or on PATH."""
+    from kg.cli.serve import find_oxigraph_server
+
+    return find_oxigraph_server()
+
+
+def count_triples(query_url: str, graph: str, timeout: float = 60) -> int:
+    """Triples in *graph* at a SPARQL endpoint (for assertions; *graph* is a trusted test IRI)."""
+    import json
+    import urllib.parse
+
+    q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    req = urllib.request.Request(query_url, data=urllib.parse.urlencode({"query": q}).encode(),
+                                 headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
 
 
 def free_port() -> int:
@@ -87,15 +96,8 @@ class OxigraphServer:
         self.proc = None
 
     def count(self, graph: str) -> int:
-        """Triples in *graph* (for assertions; *graph* is a trusted test IRI)."""
-        import json
-        import urllib.parse
-
-        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        req = urllib.request.Request(self.query_url, data=urllib.parse.urlencode({"query": q}).encode(),
-                                     headers={"Accept": "application/sparql-results+json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
+        """Triples in *graph*."""
+        return count_triples(self.query_url, graph)
 
     def __enter__(self) -> OxigraphServer:  # noqa: PYI034
         return self.start()

@@ -79,7 +79,7 @@ def test_push_then_push_again_leaves_the_same_triples(server, G, exports):
     assert (first.triples, first.server_count, first.method, first.attempts) == (n, n, "POST", 1)
     assert server.count(GRAPH) == n
     second = push(exports, server.store_url)
-    assert (second.server_count, second.method) == (n, "PUT")
+    assert (second.server_count, second.method) == (n, "difference (SPARQL Update)")  # fast and atomic
     assert server.count(GRAPH) == n
     # the named graph is replaced, not appended to: a smaller graph shrinks it
     small = build_graph(corpus()[:1])
@@ -175,3 +175,74 @@ def test_cli_push_reports_the_count(server, G, exports):
 def test_http_error_is_one_line_nonzero(server, exports):
     out = one_line_error([str(exports), "-e", f"{server.url}/no-such-endpoint", "--retries", "0"])
     assert "HTTP 404" in out
+
+
+# ----------------------------------------------------------------------------- kg serve
+
+def test_kg_serve_answers_sparql_and_stops_cleanly(tmp_path, G):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from kg.store import build_store
+    from tests.oxigraph_server import free_port
+
+    require(find_oxigraph() is not None, "the `oxigraph` server binary (pip install oxigraph)")
+    build_store(G, tmp_path / "store")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "serve", str(tmp_path),
+                             "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = [proc.stdout.readline() for _ in range(2)]  # oxigraph's own "Listening ..." may come first
+        first = next((x for x in lines if x.startswith("serving ")), lines)
+        assert "read-only" in first, lines
+        assert f"http://127.0.0.1:{port}/query" in "".join(lines) + proc.stdout.readline()
+        q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # the union default graph, as in kg sparql
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/query",
+                                     data=urllib.parse.urlencode({"query": q}).encode(),
+                                     headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert int(json.load(r)["results"]["bindings"][0]["n"]["value"]) == len(graph_to_rdf(G))
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+        assert time.monotonic() - t0 < 15 and "Traceback" not in proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+# ----------------------------------------------------------------------------- against Virtuoso
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    from tests.virtuoso_server import VirtuosoServer, find_virtuoso
+
+    require(find_virtuoso() is not None, "Virtuoso's `virtuoso-t` (apt-get install virtuoso-opensource)")
+    srv = VirtuosoServer(tmp_path_factory.mktemp("virtuoso") / "db")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_virtuoso_push_with_digest_then_again(virtuoso, G, exports):
+    n = len(graph_to_rdf(G))
+    auth = (virtuoso.user, virtuoso.password)
+    first = push(exports, virtuoso.store_url, credentials=auth)
+    assert first.server_count == n and virtuoso.count(GRAPH) == n
+    second = push(exports, virtuoso.store_url, credentials=auth)
+    assert second.server_count == n and second.method == "DELETE+POST" and virtuoso.count(GRAPH) == n
+
+
+def test_virtuoso_refusals_name_the_reason(virtuoso, exports, monkeypatch):
+    monkeypatch.delenv("KG_SPARQL_USER", raising=False)
+    monkeypatch.setenv("NETRC", "/nonexistent")
+    out = one_line_error([str(exports), "-e", virtuoso.open_store_url])
+    assert "permission denied" in out and "SQ110:SECURITY" in out
+    monkeypatch.setenv("KG_SPARQL_USER", "dba")
+    monkeypatch.setenv("KG_SPARQL_PASSWORD", "wrong")
+    out = one_line_error([str(exports), "-e", virtuoso.store_url])
+    assert "authentication failed" in out and "connection lost" not in out

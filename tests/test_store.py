@@ -166,3 +166,65 @@ def test_kg_sparql_cli(G, tmp_path):
     assert result.exit_code == 1 and "invalid SPARQL" in result.output and result.output.count("\n") == 1
     result = runner.invoke(cli, ["sparql", "ASK {}", "-d", str(tmp_path / "nope")])
     assert result.exit_code == 1 and "kg build" in result.output
+
+
+# ----------------------------------------------------------------------------- issue 13: kg sparql defects
+
+def _kg_sparql(*args):
+    from kg.cli import cli
+
+    return CliRunner().invoke(cli, ["sparql", *args])
+
+
+def _one_line_error(result):
+    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.startswith("kg: error: ") and result.output.count("\n") == 1, result.output
+    return result.output
+
+
+def test_same_query_as_on_a_server_named_graph_and_default_graph(store, G):
+    """The store keeps kg's triples in <base>graph (as a push does) and reads the union by default."""
+    from kg.export.rdf import default_graph_iri
+
+    n = len(graph_to_rdf(G))
+    plain = sparql(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[0]["n"]
+    named = sparql(store, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{default_graph_iri()}> {{ ?s ?p ?o }} }}")[0]["n"]
+    from_ = sparql(store, f"SELECT (COUNT(*) AS ?n) FROM <{default_graph_iri()}> {{ ?s ?p ?o }}")[0]["n"]
+    assert plain == named == from_ == n
+
+
+def test_service_is_refused_unless_allowed(store):
+    q = "SELECT * { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+    out = _one_line_error(_kg_sparql(q, "-d", str(store)))
+    assert "SERVICE" in out and "--allow-service" in out
+    # a SERVICE inside a string, an IRI or a comment is not a clause
+    ok = _kg_sparql('SELECT ?x { BIND("SERVICE" AS ?x) } # SERVICE <http://x>', "-d", str(store))
+    assert ok.exit_code == 0 and "SERVICE" in ok.output
+    allowed = _kg_sparql(q, "-d", str(store), "--allow-service")  # tried, fails: one line, no traceback
+    assert "Traceback" not in allowed.output and allowed.exception is None or isinstance(allowed.exception,
+                                                                                         SystemExit)
+
+
+def test_update_bad_iri_and_corrupt_store_are_one_line_errors(store, tmp_path):
+    out = _one_line_error(_kg_sparql("INSERT DATA { <http://a> <http://b> <http://c> }", "-d", str(store)))
+    assert "not supported here" in out
+    out = _one_line_error(_kg_sparql("SELECT ?p { ?p ?q ?o } LIMIT 1", "--bind-iri", "p=http://x>", "-d", str(store)))
+    assert "not an absolute IRI" in out
+    import shutil
+
+    broken = tmp_path / "store"
+    shutil.copytree(store, broken)
+    for f in broken.glob("*.sst"):
+        f.write_bytes(b"\x00garbage" * 100)
+    out = _one_line_error(_kg_sparql("SELECT * { ?s ?p ?o } LIMIT 1", "-d", str(broken)))
+    assert "cannot open the store" in out or "query failed" in out
+
+
+def test_control_characters_never_reach_the_terminal(store):
+    res = _kg_sparql('SELECT ?x { BIND("red\\u001B[31m\\u009Bx\\u202E" AS ?x) }', "-d", str(store))
+    assert res.exit_code == 0
+    assert "\x1b" not in res.output and "\x9b" not in res.output and "\u202e" not in res.output
+    assert "\\x1b[31m" in res.output
+    js = _kg_sparql('SELECT ?x { BIND("red\\u001B[31m\\u009B" AS ?x) }', "-d", str(store), "-f", "json")
+    assert "\x1b" not in js.output and "\x9b" not in js.output
+    assert json.loads(js.output) == [{"x": "red\x1b[31m\x9b"}]

@@ -18,7 +18,7 @@ from ._common import printable
 __all__ = ["cli", "main"]
 
 #: Command modules, in the order their commands are listed.
-COMMAND_MODULES = ("build", "query", "rdf", "view", "report", "train")
+COMMAND_MODULES = ("build", "query", "rdf", "serve", "view", "report", "train")
 
 
 class KGGroup(click.Group):

@@ -87,14 +87,20 @@ def _read_query(query: str) -> str:
 
 
 def _bindings(values: tuple[str, ...], iris: tuple[str, ...]) -> dict[str, object]:
-    import rdflib
+    import pyoxigraph as ox
 
     out: dict[str, object] = {}
     for raw, as_iri in [(v, False) for v in values] + [(v, True) for v in iris]:
         name, sep, value = raw.partition("=")
         if not sep or not name:
             raise ArgumentError(f"--bind expects NAME=VALUE, got {raw!r}")
-        out[name] = rdflib.URIRef(value) if as_iri else value
+        if not as_iri:
+            out[name] = value
+            continue
+        try:
+            out[name] = ox.NamedNode(value)
+        except ValueError as exc:
+            raise ArgumentError(f"--bind-iri {name}: {value!r} is not an absolute IRI ({exc})") from None
     return out
 
 
@@ -109,12 +115,16 @@ def _bindings(values: tuple[str, ...], iris: tuple[str, ...]) -> dict[str, objec
               help="Bind ?NAME to a string literal, safely (repeatable).")
 @click.option("--bind-iri", "bind_iris", multiple=True, metavar="NAME=IRI",
               help="Bind ?NAME to an IRI, safely (repeatable).")
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE clauses query other servers (refused by default: a local query sends no request).")
 def sparql_cmd(query: str, directory: str, fmt: str, bind_values: tuple[str, ...],
-               bind_iris: tuple[str, ...]) -> None:
+               bind_iris: tuple[str, ...], allow_service: bool) -> None:
     """Run a SPARQL QUERY on the embedded store (QUERY may be @file.rq, or - for stdin).
 
     The prefixes kg:, schema:, dcterms:, skos:, prov:, bibo:, rdf:, rdfs: and
-    xsd: need no PREFIX line.
+    xsd: need no PREFIX line. kg's triples are in the named graph
+    <https://w3id.org/kg/local/graph> (as after `kg push`); the default graph is
+    the union of all graphs, so queries need no GRAPH or FROM.
 
     \b
     kg sparql "SELECT ?m ?label WHERE { ?m a kg:Method ; skos:prefLabel ?label } LIMIT 10"
@@ -122,8 +132,14 @@ def sparql_cmd(query: str, directory: str, fmt: str, bind_values: tuple[str, ...
     """
     from ..store import format_result, sparql
 
-    result = sparql(store_dir(directory), _read_query(query), bindings=_bindings(bind_values, bind_iris))
-    click.echo(format_result(result, fmt), nl=False)
+    result = sparql(store_dir(directory), _read_query(query), bindings=_bindings(bind_values, bind_iris),
+                    allow_service=allow_service)
+    text = format_result(result, fmt)
+    if fmt == "csv" and sys.stdout.isatty():  # raw data for files and pipes, never escape codes on a terminal
+        from ..store.results import escape_controls
+
+        text = escape_controls(text, keep="\r\n")
+    click.echo(text, nl=False)
 
 
 @click.command("push")
@@ -131,28 +147,35 @@ def sparql_cmd(query: str, directory: str, fmt: str, bind_values: tuple[str, ...
 @click.option("--endpoint", "-e", required=True, envvar="KG_SPARQL_ENDPOINT", metavar="URL",
               help="The server's SPARQL Graph Store endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph), "
                    "http://host:3030/ds/data (Fuseki), .../repositories/REPO/rdf-graphs/service (GraphDB), "
-                   "http://host:8890/sparql-graph-crud (Virtuoso). Env: KG_SPARQL_ENDPOINT.")
-@click.option("--graph", "-g", metavar="IRI", help="The named graph to replace (default: <base-iri>graph).")
+                   "http://host:8890/sparql-graph-crud-auth (Virtuoso). Env: KG_SPARQL_ENDPOINT.")
+@click.option("--graph", "-g", metavar="IRI",
+              help="The named graph to replace (default: <base-iri>graph); never the server's default graph.")
 @click.option("--query-endpoint", metavar="URL",
               help="SPARQL query endpoint for the count check (default: guessed from --endpoint).")
 @click.option("--base-iri", metavar="IRI", help="Base IRI, for the default graph name and for graph.json input.")
 @click.option("--retries", default=3, show_default=True, type=click.IntRange(0, 20),
-              help="Retries after a transient failure (refused/lost connection, timeout, HTTP 408/429/5xx).")
+              help="Retries after a transient failure (refused/lost connection, HTTP 408/429/5xx).")
 @click.option("--backoff", default=1.0, show_default=True, type=click.FloatRange(0, 60),
               help="Seconds to wait before the first retry; doubled each time.")
-@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0.1, 3600),
-              help="Seconds to wait on any one network read or write.")
+@click.option("--timeout", type=click.FloatRange(0.1, 86400), metavar="SECONDS",
+              help="Deadline for the whole push (upload, retries, count check). "
+                   "Default: sized to the upload, 2 min + 4 min per million triples.")
 @click.option("--no-atomic", is_flag=True,
-              help="Replace an existing graph with DELETE then POST instead of one PUT: faster on big graphs "
-                   "(about 2.5x on Oxigraph), but readers see it empty or partial meanwhile.")
+              help="Replace an existing graph with DELETE then POST instead of PUT (or, on Oxigraph, one "
+                   "SPARQL Update of the difference): readers see it empty or partial meanwhile.")
 def push_cmd(source: str, endpoint: str, graph: str | None, query_endpoint: str | None,
-             base_iri: str | None, retries: int, backoff: float, timeout: float, no_atomic: bool) -> None:
+             base_iri: str | None, retries: int, backoff: float, timeout: float | None, no_atomic: bool) -> None:
     """Replace a named graph on a SPARQL server with SOURCE, then check the triple count.
 
     SOURCE is a `kg build` folder (graph.nt, else graph.ttl, else graph.json)
     or an RDF file. Uses the SPARQL 1.1 Graph Store HTTP Protocol, so pushing
     twice leaves the same triples. Credentials come from KG_SPARQL_USER and
-    KG_SPARQL_PASSWORD or ~/.netrc and are never printed.
+    KG_SPARQL_PASSWORD, ~/.netrc or the URL, are sent only when the server
+    asks (HTTP Digest or Basic), and are never printed.
+
+    \b
+    kg push -e http://127.0.0.1:7878/store
+    KG_SPARQL_USER=dba KG_SPARQL_PASSWORD=dba kg push -e http://127.0.0.1:8890/sparql-graph-crud-auth
     """
     from ..export.rdf import DEFAULT_BASE_IRI
     from ..store import push

@@ -4,6 +4,11 @@
 ``exports/graph.ttl``; :func:`sparql` runs queries over it, read-only, with
 values bound as RDF terms rather than pasted into the query text.
 
+The triples sit in the named graph ``<base>graph``, the graph ``kg push``
+writes on a server, and queries see the union of all graphs as their
+default graph: ``{ ?s a kg:Method }``, ``GRAPH <https://w3id.org/kg/local/graph> { ... }``
+and ``FROM <https://w3id.org/kg/local/graph>`` all work here as on a server.
+
 >>> import networkx as nx, tempfile, pathlib
 >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title="A title")
 >>> store = pathlib.Path(tempfile.mkdtemp()) / "store"
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -28,9 +34,9 @@ import pyoxigraph as ox
 
 from ..errors import ArgumentError, InputError, StoreError
 from ..export.json import read_graph
-from ..export.rdf import DEFAULT_BASE_IRI, ntriples_blocks, prefixes
+from ..export.rdf import DEFAULT_BASE_IRI, default_graph_iri, ntriples_blocks, prefixes
 from ..paths import ExportPaths, is_store
-from .results import SelectResult, to_oxigraph, to_python
+from .results import SelectResult, escape_controls, to_oxigraph, to_python
 
 __all__ = ["QUERY_PREFIXES", "RDF_SUFFIXES", "build_store", "sparql"]
 
@@ -67,7 +73,8 @@ def build_store(source: nx.MultiDiGraph | str | os.PathLike[str], store_dir: str
     *source* is a graph, a ``graph.json``, a folder holding one, or an RDF
     file. The store is built in a temp folder beside *store_dir* and renamed
     into place, so readers never see a half-built store and a failure keeps
-    the old one. The triples go to the store's default graph.
+    the old one. The triples go to the named graph ``<base_iri>graph`` (a
+    TriG or N-Quads file keeps its own graphs); :func:`sparql` reads the union.
 
     >>> import networkx as nx, tempfile, pathlib
     >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title="A title")
@@ -93,8 +100,10 @@ def build_store(source: nx.MultiDiGraph | str | os.PathLike[str], store_dir: str
             with open(rdf_file, "w", encoding="utf-8", newline="\n") as f:
                 f.writelines(ntriples_blocks(graph_or_file, base_iri=base_iri))
         store = ox.Store(str(tmp / "db"))
+        to_graph = None if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else ox.NamedNode(
+            default_graph_iri(base_iri))
         try:
-            store.bulk_load(path=str(rdf_file), format=fmt)
+            store.bulk_load(path=str(rdf_file), format=fmt, to_graph=to_graph)
         except SyntaxError as exc:
             raise InputError(f"not valid RDF ({exc})", path=rdf_file) from None
         store.flush()
@@ -139,8 +148,9 @@ def _open(store_dir: str | os.PathLike[str]) -> ox.Store:
     if store is None:
         try:
             store = ox.Store.read_only(str(path))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store ({exc})", path=path) from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise StoreError(f"cannot open the store ({escape_controls(_first_line(exc))})", path=path,
+                             hint="rebuild it with `kg build`") from None
         _open_stores.clear()  # one open store at a time is plenty
         _open_stores[key] = store
     return store
@@ -158,20 +168,51 @@ def _values_clause(bindings: Mapping[str, Any]) -> str:
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
 
-def sparql(store_dir: str | os.PathLike[str], query: str, *,
-           bindings: Mapping[str, Any] | None = None) -> SelectResult | bool | list[tuple[Any, Any, Any]]:
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# blanked out before looking for keywords: comments, string literals, IRIs (SPARQL's IRIREF has no spaces)
+_NOT_KEYWORDS = re.compile(
+    r"#[^\n]*"
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r'|<[^<>"{}|^`\\\x00-\x20]*>')
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b", re.IGNORECASE)
+_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*\S*\s*)*"
+                     r"(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+
+
+def _keywords_text(query: str) -> str:
+    """*query* with comments, string literals and IRIs blanked out, so only keywords and names remain.
+
+    >>> _keywords_text('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
+    'SELECT * { ?s     }  '
+    """
+    return _NOT_KEYWORDS.sub(" ", query)
+
+
+def sparql(store_dir: str | os.PathLike[str], query: str, *, bindings: Mapping[str, Any] | None = None,
+           allow_service: bool = False) -> SelectResult | bool | list[tuple[Any, Any, Any]]:
     """Run a SPARQL query over the store at *store_dir*.
 
     Returns a :class:`~kg.store.SelectResult` (list of ``{variable: value}``
     dicts with plain values, ``None`` when unbound) for SELECT, a ``bool`` for
     ASK, and a list of ``(s, p, o)`` rdflib terms for CONSTRUCT and DESCRIBE.
     The prefixes in :data:`QUERY_PREFIXES` (``kg``, ``schema``, ``dcterms``,
-    ``skos``, ``prov``, ...) need no declaration.
+    ``skos``, ``prov``, ...) need no declaration. The default graph is the
+    union of the store's graphs (kg's triples are in ``<base>graph``).
 
     *bindings* sets variables to values (str, int, float, bool, rdflib
     ``URIRef``/``Literal``): each value is serialised as an RDF term by
     pyoxigraph and appended as a trailing ``VALUES`` clause, never pasted
     into the query text raw.
+
+    A ``SERVICE`` clause (a request to another server) is refused unless
+    *allow_service*; SPARQL updates are refused (the store is read-only).
 
     >>> import networkx as nx, tempfile, pathlib
     >>> G = nx.MultiDiGraph(); G.add_node("P-1", kind="paper", title='Hostile "title" >')
@@ -179,15 +220,24 @@ def sparql(store_dir: str | os.PathLike[str], query: str, *,
     >>> _ = build_store(G, store)
     >>> sparql(store, "SELECT ?p ?t WHERE { ?p kg:id ?id ; dcterms:title ?t }", bindings={"id": "P-1"})
     [{'p': 'https://w3id.org/kg/local/paper/P-1', 't': 'Hostile "title" >'}]
+    >>> sparql(store, "ASK { GRAPH <https://w3id.org/kg/local/graph> { ?p kg:id 'P-1' } }")
+    True
     """
     store = _open(store_dir)
+    keywords = _keywords_text(query)
+    if not allow_service and _SERVICE.search(keywords):
+        raise ArgumentError("the query has a SERVICE clause, which would send a request to another server",
+                            hint="pass --allow-service (allow_service=True) if you mean it")
     if bindings:
         query = query + "\n" + _values_clause(bindings)
     try:
-        result = store.query(query, prefixes=QUERY_PREFIXES)
+        result = store.query(query, prefixes=QUERY_PREFIXES, use_default_graph_as_union=True)
+        return to_python(result)
     except SyntaxError as exc:
-        raise StoreError(f"invalid SPARQL: {str(exc).splitlines()[0]}",
+        if _UPDATE.match(keywords):
+            raise ArgumentError("SPARQL updates are not supported here: the embedded store is read-only",
+                                hint="rebuild with `kg build`, or push to a server and update it there") from None
+        raise StoreError(f"invalid SPARQL: {escape_controls(_first_line(exc))}",
                          hint="check the query; kg:, schema:, dcterms:, skos:, prov: need no PREFIX") from None
     except (RuntimeError, OSError, ValueError) as exc:
-        raise StoreError(f"query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-    return to_python(result)
+        raise StoreError(f"query failed: {escape_controls(_first_line(exc))}") from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 import pyoxigraph as ox
@@ -21,7 +22,7 @@ import rdflib
 from .._table import format_table
 from ..errors import ArgumentError
 
-__all__ = ["RESULT_FORMATS", "SelectResult", "format_result", "to_oxigraph", "to_python"]
+__all__ = ["RESULT_FORMATS", "SelectResult", "escape_controls", "format_result", "to_oxigraph", "to_python"]
 
 #: The text forms :func:`format_result` writes.
 RESULT_FORMATS = ("table", "json", "csv")
@@ -88,18 +89,22 @@ def to_oxigraph(value: Any) -> Any:
     """
     if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
         return value
-    if isinstance(value, rdflib.URIRef):
-        return ox.NamedNode(str(value))
-    if isinstance(value, rdflib.BNode):
-        return ox.BlankNode(str(value))
-    if isinstance(value, rdflib.Literal):
-        if value.language:
-            return ox.Literal(str(value), language=value.language)
-        if value.datatype:
-            return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
-        return ox.Literal(str(value))
-    if isinstance(value, (str, int, float, bool)):
-        return ox.Literal(value)
+    try:
+        if isinstance(value, rdflib.URIRef):
+            return ox.NamedNode(str(value))
+        if isinstance(value, rdflib.BNode):
+            return ox.BlankNode(str(value))
+        if isinstance(value, rdflib.Literal):
+            if value.language:
+                return ox.Literal(str(value), language=value.language)
+            if value.datatype:
+                return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+            return ox.Literal(str(value))
+        if isinstance(value, (str, int, float, bool)):
+            return ox.Literal(value)
+    except ValueError as exc:
+        raise ArgumentError(f"cannot bind {escape_controls(str(value))!r}: {exc}",
+                            hint="an IRI is absolute, with no spaces, quotes, braces, < or >") from None
     raise ArgumentError(f"cannot bind a {type(value).__name__} in a SPARQL query",
                         hint="bind str, int, float, bool, rdflib URIRef/Literal or pyoxigraph terms")
 
@@ -132,7 +137,10 @@ def _cell(value: Any) -> str:
 def format_result(result: Any, format: str = "table") -> str:
     """Render a :func:`~kg.store.sparql` result as ``table``, ``json`` or ``csv`` text.
 
-    CONSTRUCT results are N-Triples for ``table`` and ``csv``.
+    CONSTRUCT results are N-Triples for ``table`` and ``csv``. Control and
+    bidi characters in the data never reach a terminal raw: the table shows
+    them as ``\\x1b``-style escapes, JSON and N-Triples as ``\\u001B``; CSV
+    keeps the data as it is (``kg sparql`` escapes it when writing to a terminal).
 
     >>> print(format_result(SelectResult([{"x": 1, "label": "BERT"}], ["x", "label"])), end="")
     x | label
@@ -140,6 +148,10 @@ def format_result(result: Any, format: str = "table") -> str:
     1 | BERT
     >>> format_result(True, "json")
     'true\\n'
+    >>> print(format_result(SelectResult([{"t": "red\\x1b[31m"}], ["t"])), end="")
+    t
+    -----------
+    red\\x1b[31m
     """
     if format not in RESULT_FORMATS:
         raise ArgumentError(f"unknown result format {format!r}", hint="use table, json or csv")
@@ -150,17 +162,44 @@ def format_result(result: Any, format: str = "table") -> str:
     if isinstance(result, SelectResult) or (isinstance(result, list) and (not result or isinstance(result[0], dict))):
         names = getattr(result, "variables", None) or (list(result[0]) if result else [])
         if format == "json":
-            return json.dumps(list(result), ensure_ascii=False, indent=2) + "\n"
+            return _u_escape(json.dumps(list(result), ensure_ascii=False, indent=2), keep="\n") + "\n"
         if format == "csv":
             buf = io.StringIO()
             w = csv.writer(buf)
             w.writerow(names)
             w.writerows([[_cell(r.get(n)) for n in names] for r in result])
             return buf.getvalue()
-        cells = [[_cell(r.get(n)).replace("\n", "\\n") for n in names] for r in result]
+        cells = [[escape_controls(_cell(r.get(n))) for n in names] for r in result]
         return format_table(names, cells, max_width=_TABLE_CELL_WIDTH, empty="(no rows)")
     # CONSTRUCT / DESCRIBE
     if format == "json":
-        return json.dumps([[str(t) for t in triple] for triple in result], ensure_ascii=False, indent=2) + "\n"
+        return _u_escape(json.dumps([[str(t) for t in triple] for triple in result], ensure_ascii=False,
+                                    indent=2), keep="\n") + "\n"
     # N-Triples escaped by pyoxigraph (rdflib's n3() may write multi-line literals)
-    return "".join(f"{ox.Triple(*map(to_oxigraph, t))} .\n" for t in result)
+    return _u_escape("".join(f"{ox.Triple(*map(to_oxigraph, t))} .\n" for t in result), keep="\n")
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """*text* with control and bidi characters written as escapes (``\\x1b``), so a terminal shows them.
+
+    Characters in *keep* stay as they are.
+
+    >>> print(escape_controls("red\\x1b[31m\\tx\\u202e"))
+    red\\x1b[31m\\tx\\u202e
+    """
+    def esc(m: re.Match[str]) -> str:
+        c = m.group()
+        if c in keep:
+            return c
+        return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+    return _CONTROLS.sub(esc, text)
+
+
+
+def _u_escape(text: str, keep: str = "") -> str:
+    """Control and bidi characters as ``\\uXXXX``: lossless in JSON strings and N-Triples literals."""
+    return _CONTROLS.sub(lambda m: m.group() if m.group() in keep else f"\\u{ord(m.group()):04X}", text)
