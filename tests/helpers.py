@@ -165,3 +165,25 @@ def as_other_user(args, **kw):
         args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": tempfile.gettempdir()}
     return subprocess.run(args, capture_output=True, text=True, env=env, check=False, **kw)
+
+
+def push_exports(G, out):
+    """*out* made an export folder of *G* (graph.json and graph.ttl), as `kg push` reads one."""
+    from kg.export.json import write_graph
+    from kg.export.rdf import write_rdf
+
+    write_graph(G, out / "graph.json")
+    write_rdf(G, out / "graph.ttl")
+    return out
+
+
+def one_line_error(args):
+    """Run `kg push ARGS`; assert it fails with one `kg: error:` line and return it."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["push", *args])
+    assert result.exit_code != 0
+    assert result.output.startswith("kg: error: ") and result.output.count("\n") == 1, result.output
+    return result.output

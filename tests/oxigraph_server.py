@@ -42,7 +42,7 @@ class OxigraphServer:
     """``oxigraph serve --location DIR --bind 127.0.0.1:PORT``; the same port across restarts."""
 
     def __init__(self, location: str | os.PathLike[str], *, binary: str | None = None,
-                 port: int | None = None) -> None:
+                 port: int | None = None, union_default_graph: bool = False) -> None:
         self.binary = binary or find_oxigraph()
         if self.binary is None:
             raise FileNotFoundError("no `oxigraph` binary (pip install oxigraph)")
@@ -50,6 +50,7 @@ class OxigraphServer:
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = self.location.with_name(self.location.name + ".log")
+        self.union_default_graph = union_default_graph
 
     @property
     def url(self) -> str:
@@ -68,7 +69,8 @@ class OxigraphServer:
             return self
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [self.binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"],
+                [self.binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
+                 *(["--union-default-graph"] if self.union_default_graph else [])],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

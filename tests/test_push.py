@@ -17,12 +17,8 @@ from kg.graph import build_graph
 from kg.query import KnowledgeGraph
 from kg.store import QUERY_PREFIXES, push
 from kg.types import Mention, Paper
-from tests import test_push_http as fakes
-from tests.conftest import require
+from tests.helpers import HOSTILE_TITLE, NEIGHBOURS, corpus, one_line_error, push_exports, require
 from tests.oxigraph_server import OxigraphServer, find_oxigraph
-from tests.test_push_http import one_line_error
-from tests.test_rdf import HOSTILE_TITLE, corpus
-from tests.test_store import NEIGHBOURS
 
 pytestmark = [pytest.mark.server,
               pytest.mark.filterwarnings("ignore:.*(ConjunctiveGraph|default_context).*:DeprecationWarning")]
@@ -39,8 +35,14 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-G = fakes.G  # the graph and export folder the fake-server tests push (module-scoped fixtures)
-exports = fakes.exports
+@pytest.fixture(scope="module")
+def G():
+    return build_graph(corpus())
+
+
+@pytest.fixture(scope="module")
+def exports(G, tmp_path_factory):
+    return push_exports(G, tmp_path_factory.mktemp("exports"))
 
 
 def _select(srv: OxigraphServer, query: str, **bindings: str) -> list[dict[str, str]]:
@@ -246,3 +248,61 @@ def test_virtuoso_refusals_name_the_reason(virtuoso, exports, monkeypatch):
     monkeypatch.setenv("KG_SPARQL_PASSWORD", "wrong")
     out = one_line_error([str(exports), "-e", virtuoso.store_url])
     assert "authentication failed" in out and "connection lost" not in out
+
+
+# ----------------------------------------------------------------------------- the README's queries
+
+def _run(query_url: str, query: str, auth: tuple[str, str] | None = None) -> list[dict[str, str]]:
+    """A documented query (it declares its own prefixes), unchanged, over the SPARQL protocol."""
+    req = urllib.request.Request(query_url, data=urllib.parse.urlencode({"query": query}).encode(),
+                                 headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        data = json.load(r)
+    return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+
+
+def _check_documented_queries(query_url: str, G) -> int:
+    """kg.export.rdf.queries on a server that holds G's push answer like the Python API, for every entity."""
+    from kg.export.rdf.queries import NEIGHBOURS as DOC_NEIGHBOURS
+    from kg.export.rdf.queries import PAPERS, RELATED, for_entity
+
+    api = KnowledgeGraph(G)
+    entities = [n for n, kind in G.nodes(data="kind") if kind == "entity"]
+    for e in entities:
+        assert [r["id"] for r in _run(query_url, for_entity(DOC_NEIGHBOURS, e))] == \
+            sorted(h.id for h in api.neighbors(e)), e
+        assert [(r["id"], r["role"], int(r["mentions"])) for r in _run(query_url, for_entity(PAPERS, e))] == \
+            [(h.id, h.role, int(h.score)) for h in api.papers(e)], e
+        assert [(r["id"], int(r["papers"])) for r in _run(query_url, for_entity(RELATED, e))] == \
+            [(h.id, int(h.score)) for h in api.related(e)], e
+    return len(entities)
+
+
+def test_readme_queries_on_oxigraph_after_a_push(G, exports, tmp_path):
+    # As the README says: a plain `oxigraph serve` with --union-default-graph, then `kg push`.
+    require(find_oxigraph() is not None, "the `oxigraph` server binary (pip install oxigraph)")
+    with OxigraphServer(tmp_path / "db", union_default_graph=True) as srv:
+        push(exports, srv.store_url)
+        assert _check_documented_queries(srv.query_url, G) >= 5
+
+
+def test_readme_queries_on_virtuoso_after_a_push(virtuoso, G, exports):
+    push(exports, virtuoso.store_url, credentials=(virtuoso.user, virtuoso.password))
+    assert _check_documented_queries(virtuoso.query_url, G) >= 5
+
+
+@pytest.mark.slow
+def test_seed_export_pushed_twice_with_defaults_to_both_servers(seed_build, virtuoso, tmp_path):
+    # The issue's case: the seed export, pushed twice with default settings, leaves exactly its triples.
+    out = seed_build[1]
+    from kg.export.json import read_graph
+
+    n = write_rdf(read_graph(out / "graph.json"), tmp_path / "seed.nt", format="ntriples")  # graph.ttl's triples
+    auth = (virtuoso.user, virtuoso.password)
+    with OxigraphServer(tmp_path / "db") as srv:
+        for _ in range(2):
+            assert push(out, srv.store_url).server_count == n
+        assert srv.count(GRAPH) == n
+    for _ in range(2):
+        assert push(out, virtuoso.store_url, credentials=auth).server_count == n
+    assert virtuoso.count(GRAPH) == n

@@ -14,15 +14,12 @@ import time
 from typing import ClassVar
 
 import pytest
-from click.testing import CliRunner
 
 from kg.errors import ArgumentError, StoreError
-from kg.export.json import write_graph
-from kg.export.rdf import write_rdf
 from kg.graph import build_graph
 from kg.store import push, query_endpoint_for
+from tests.helpers import corpus, one_line_error, push_exports
 from tests.oxigraph_server import free_port
-from tests.test_rdf import corpus
 
 
 @pytest.fixture(scope="module")
@@ -32,19 +29,7 @@ def G():
 
 @pytest.fixture(scope="module")
 def exports(G, tmp_path_factory):
-    out = tmp_path_factory.mktemp("exports")
-    write_graph(G, out / "graph.json")
-    write_rdf(G, out / "graph.ttl")
-    return out
-
-
-def one_line_error(args):
-    from kg.cli import cli
-
-    result = CliRunner().invoke(cli, ["push", *args])
-    assert result.exit_code != 0
-    assert result.output.startswith("kg: error: ") and result.output.count("\n") == 1, result.output
-    return result.output
+    return push_exports(G, tmp_path_factory.mktemp("exports"))
 
 
 def test_unreachable_server_is_one_line_nonzero(exports):
