@@ -158,11 +158,18 @@ def tiny_scierc(tmp_path: Path) -> Path:
 
 
 def as_other_user(args, **kw):
-    """Run *args* as a user that file modes apply to (root ignores them): nobody, through setpriv."""
+    """Run *args* so that file modes apply to it: as root, without the capabilities that bypass them.
+
+    Root ignores file modes through CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH; setpriv drops both
+    (from the bounding and inheritable sets), so an unreadable file or folder is unreadable for
+    real. Switching to another user instead would also lock it out of the checkout and its venv
+    when they sit in a private folder (a clone under `mktemp -d`, as in CI).
+    """
     if os.geteuid() == 0:
         require(shutil.which("setpriv") is not None, "running as root without setpriv (util-linux): "
                 "cannot make a file unreadable")
-        args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *args]
+        caps = "-dac_override,-dac_read_search"
+        args = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": tempfile.gettempdir()}
     return subprocess.run(args, capture_output=True, text=True, env=env, check=False, **kw)
 
