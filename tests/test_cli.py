@@ -111,6 +111,7 @@ def test_query_output_shows_control_characters_as_escapes(tmp_path):
     assert result.exit_code == 3 and "\x1b" not in result.output
 
 
+@pytest.mark.slow  # runs `kg build` in subprocesses (spaCy import and model load)
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_build_skips_every_bad_record_and_file_with_one_line_each(tmp_path, workers):
     # issue 15, items 5 and 8: each was a traceback (exit 1), with --workers 2 too, and not skippable

@@ -227,6 +227,7 @@ def test_bad_output_location_is_one_line_before_reading(tmp_path, where, words):
     one_line_error(result, 1, *words)
 
 
+@pytest.mark.slow  # runs `kg build` in subprocesses (spaCy import and model load)
 @pytest.mark.parametrize("mode", [0o555, 0o000], ids=["read-only parent", "parent not searchable"])
 def test_unwritable_parent_is_one_line_before_reading(mode):
     from .helpers import as_other_user
