@@ -36,3 +36,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if {"seed_build", "seed_graph"} & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("slow"):
             raise pytest.UsageError(f"{item.nodeid} uses the seed build: mark it @pytest.mark.slow")
+
+
+@pytest.fixture(scope="module")
+def G():
+    """The hand-made hostile corpus as a graph (tests/helpers.py corpus()); modules may override it."""
+    from kg.graph import build_graph
+
+    from .helpers import corpus
+
+    return build_graph(corpus())
+
+
+@pytest.fixture(scope="module")
+def exports(G, tmp_path_factory):
+    """An export folder (graph.json, graph.ttl) of G, as `kg push` reads one."""
+    from .helpers import push_exports
+
+    return push_exports(G, tmp_path_factory.mktemp("exports"))

@@ -17,7 +17,7 @@ from kg.graph import build_graph
 from kg.query import KnowledgeGraph
 from kg.store import QUERY_PREFIXES, push
 from kg.types import Mention, Paper
-from tests.helpers import HOSTILE_TITLE, NEIGHBOURS, corpus, one_line_error, push_exports, require
+from tests.helpers import HOSTILE_TITLE, NEIGHBOURS, corpus, one_line_error, require
 from tests.oxigraph_server import OxigraphServer, find_oxigraph
 
 pytestmark = [pytest.mark.server,
@@ -33,16 +33,6 @@ def server(tmp_path_factory):
     srv.start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def G():
-    return build_graph(corpus())
-
-
-@pytest.fixture(scope="module")
-def exports(G, tmp_path_factory):
-    return push_exports(G, tmp_path_factory.mktemp("exports"))
 
 
 def _select(srv: OxigraphServer, query: str, **bindings: str) -> list[dict[str, str]]:

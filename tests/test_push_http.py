@@ -16,20 +16,9 @@ from typing import ClassVar
 import pytest
 
 from kg.errors import ArgumentError, StoreError
-from kg.graph import build_graph
 from kg.store import push, query_endpoint_for
-from tests.helpers import corpus, one_line_error, push_exports
+from tests.helpers import one_line_error
 from tests.oxigraph_server import free_port
-
-
-@pytest.fixture(scope="module")
-def G():
-    return build_graph(corpus())
-
-
-@pytest.fixture(scope="module")
-def exports(G, tmp_path_factory):
-    return push_exports(G, tmp_path_factory.mktemp("exports"))
 
 
 def test_unreachable_server_is_one_line_nonzero(exports):
