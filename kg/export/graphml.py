@@ -30,6 +30,7 @@ files large and the tools slow.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,9 @@ def tools_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
             date = _str(d.get("date"))
             attrs.update(date=date, year=year_of(date) or 0, url=_str(d.get("url")), doi=_str(d.get("doi")),
                          venue=_str(d.get("venue")))
-        H.add_node(n, **attrs)
+        H.add_node(_str(n), **attrs)
     for u, v, k, d in G.edges(keys=True, data=True):
-        H.add_edge(u, v, key=k, kind=_str(d.get("kind") or k), weight=_int(d.get("weight", d.get("count", 1))),
+        H.add_edge(_str(u), _str(v), key=_str(k), kind=_str(d.get("kind") or k), weight=_int(d.get("weight", d.get("count", 1))),
                    role=_str(d.get("role")))
     return H
 
@@ -98,8 +99,18 @@ def write_tools_graph(G: nx.MultiDiGraph, path: str | os.PathLike[str], *, forma
     return target
 
 
+#: What XML 1.0 cannot hold (GraphML and GEXF are XML): C0 controls but tab, LF and CR, lone
+#: surrogates and the two non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _str(value: Any) -> str:
-    return "" if value is None else str(value)
+    """*value* as XML-safe text: characters XML 1.0 forbids become U+FFFD.
+
+    >>> _str("a\x01b"), _str(None)
+    ('a\ufffdb', '')
+    """
+    return "" if value is None else _NOT_XML.sub("\ufffd", str(value))
 
 
 def _int(value: Any) -> int:
