@@ -262,3 +262,20 @@ def test_malformed_endpoints_are_one_line_errors(exports):
 def test_empty_graph_is_an_error_not_the_default_graph(exports):
     out = one_line_error([str(exports), "-e", "http://127.0.0.1:1/store", "--graph", ""])
     assert "graph IRI is empty" in out
+
+
+def test_a_password_with_a_slash_is_never_printed():
+    # The user:password of a URL that fails to parse was stripped up to the first "/" only.
+    out = one_line_error(["x.nt", "-e", "http://alice:pa/ss@127.0.0.1:99999/store"])
+    assert "pa/ss" not in out and "alice" not in out
+
+
+@pytest.mark.parametrize("user", ['al\nice', 'al"ice', "al\\ice"])
+def test_digest_refuses_a_user_name_a_header_cannot_carry(user):
+    # A newline in the user name made http.client raise ValueError with the whole Digest header
+    # (user, nonce, response) in the traceback.
+    from kg.store.http import Fatal, digest_authorization
+
+    with pytest.raises(Fatal) as info:
+        digest_authorization({"realm": "r", "nonce": "n", "qop": "auth"}, "PUT", "/store", user, "s3cret", 1)
+    assert user not in str(info.value) and "s3cret" not in str(info.value)

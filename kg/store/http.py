@@ -98,8 +98,16 @@ def parse_url(url: str, example: str = "http://127.0.0.1:7878/store") -> urllib.
     return parts
 
 
+_NOT_QUOTABLE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
 def _strip_userinfo(url: str) -> str:
-    return re.sub(r"(?<=//)[^/@]*@", "", url, count=1)
+    """*url* without anything up to its last ``@``: a password may hold an unencoded ``/``.
+
+    >>> _strip_userinfo("http://alice:pa/ss@host:99999/store")
+    'http://host:99999/store'
+    """
+    return re.sub(r"(?<=//)[^@]*@", "", url, count=1)
 
 
 def redact(url: str) -> str:
@@ -185,6 +193,10 @@ def digest_authorization(challenge: Mapping[str, str], method: str, uri: str, us
         return hash_fn(text.encode("utf-8")).hexdigest()
 
     realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")
+    for name, value in (("user name", user), ("realm", realm), ("nonce", nonce)):
+        if _NOT_QUOTABLE.search(value):  # it would break the header, or leak it in an error
+            raise Fatal(f"the {name} holds a character an HTTP Digest header cannot carry "
+                        "(a quote, backslash or control character)")
     cnonce = cnonce or secrets.token_hex(8)
     ha1 = h(f"{user}:{realm}:{password}")
     if sess:
