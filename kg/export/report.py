@@ -93,7 +93,7 @@ def _papers_of(G: nx.MultiDiGraph, e: str) -> list[tuple[str, str]]:
 def _paper(G: nx.MultiDiGraph, p: str, role: str = "") -> dict[str, Any]:
     d = G.nodes[p]
     url = d.get("url")
-    return {"title": _label(G, p), "url": url if isinstance(url, str) and re.match(r"^https?://[^\s\"'<>\\]+$", url) else "",
+    return {"title": _label(G, p), "url": url if isinstance(url, str) and re.fullmatch(r"https?://[^\s\"'<>\\]+", url) else "",
             "date": str(d.get("date") or ""), "role": role}
 
 
@@ -277,7 +277,9 @@ def _m(value: Any) -> str:
 
 
 def _mlink(p: dict[str, Any]) -> str:
-    return f"[{_m(p['title'])}](<{p['url']}>)" if p["url"] else _m(p["title"])
+    """A Markdown link to a paper; ``|`` and backticks in its URL are percent-encoded (table cells)."""
+    url = p["url"].replace("|", "%7C").replace("`", "%60")
+    return f"[{_m(p['title'])}](<{url}>)" if url else _m(p["title"])
 
 
 def render_markdown(data: dict[str, Any], *, title: str = "kg report") -> str:
