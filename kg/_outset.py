@@ -139,12 +139,27 @@ class OutputSet:
     def _commit_in_place(self) -> None:
         real, stage = self._real, self.stage
         old = Path(tempfile.mkdtemp(prefix=".kg-old-", dir=real))
-        for name in OUTPUTS:
-            if os.path.lexists(real / name):
-                os.replace(real / name, old / name)
-        for name in OUTPUTS:
-            if os.path.lexists(stage / name):
-                os.replace(stage / name, real / name)
+        moved_old: list[str] = []
+        moved_new: list[str] = []
+        try:
+            for name in OUTPUTS:
+                if os.path.lexists(real / name):
+                    os.replace(real / name, old / name)
+                    moved_old.append(name)
+            for name in OUTPUTS:
+                if os.path.lexists(stage / name):
+                    os.replace(stage / name, real / name)
+                    moved_new.append(name)
+        except BaseException:  # put the old set back as it was
+            for name in moved_new:
+                with contextlib.suppress(OSError):
+                    os.replace(real / name, stage / name)
+            for name in moved_old:
+                with contextlib.suppress(OSError):
+                    os.replace(old / name, real / name)
+            with contextlib.suppress(OSError):
+                old.rmdir()
+            raise
         shutil.rmtree(old, ignore_errors=True)
         shutil.rmtree(stage, ignore_errors=True)
         self.stage = real
@@ -176,8 +191,29 @@ def _recover(real: Path) -> None:
             os.replace(olds[-1], real)
 
 
+def _restore_in_place(real: Path) -> None:
+    """A build killed while renaming its files into place left the old set in ``.kg-old-*``.
+
+    graph.json moves last both ways, so unless the new graph.json is in place and the old one
+    aside, the commit did not finish: the old files go back.
+    """
+    for old in sorted(real.glob(".kg-old-*")):
+        if not old.is_dir() or old.is_symlink():
+            continue
+        if (real / GRAPH_JSON).exists() and (old / GRAPH_JSON).exists():
+            continue  # finished: the new set is in place; the old one is a leftover
+        for name in OUTPUTS:
+            if os.path.lexists(old / name):
+                with contextlib.suppress(OSError):
+                    if (real / name).is_dir() and not (real / name).is_symlink():
+                        shutil.rmtree(real / name)
+                    os.replace(old / name, real / name)
+
+
 def _remove_leftovers(real: Path) -> None:
     """Stages and temp files of builds that died (the lock says none is running now)."""
+    if real.is_dir():
+        _restore_in_place(real)
     found = [*real.parent.glob(f".{real.name}.new-*"), *real.parent.glob(f".{real.name}.old-*")]
     if real.is_dir():
         found += [p for pattern in _TEMP_GLOBS for p in real.glob(pattern)]

@@ -293,3 +293,49 @@ def test_export_error_is_raised_for_a_locked_folder_from_python(no_model, corpus
     out = tmp_path / "out"
     with OutputSet(out), pytest.raises(ExportError, match="another kg build"):
         build_fn([corpus("A paper")], out)
+
+
+def test_failed_in_place_commit_puts_the_old_set_back(no_model, corpus, tmp_path, monkeypatch):
+    # In place (the current folder), a rename that failed after the old files were moved aside
+    # left a folder without graph.json, and the next build deleted the old set. (The rename fault
+    # is injected: a real EIO on rename cannot be caused here.)
+    import kg._outset as outset
+
+    out = tmp_path / "out"
+    build_fn([corpus("Old paper")], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.name != ".kg.lock"}
+    monkeypatch.chdir(out)
+    real_replace = os.replace
+
+    def failing_replace(src, dst, *a, **kw):
+        if Path(dst) == out / "graph.json" and ".kg-new-" in str(src):
+            raise OSError(errno.EIO, "I/O error")
+        return real_replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(outset.os, "replace", failing_replace)
+    with pytest.raises((OSError, ExportError)):
+        build_fn([corpus("New paper")], ".")
+    monkeypatch.setattr(outset.os, "replace", real_replace)
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.name != ".kg.lock"}
+    assert after == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".kg-")]
+
+
+def test_old_set_left_aside_by_a_killed_in_place_commit_comes_back(no_model, corpus, tmp_path):
+    # A build killed between its renames leaves the old set in .kg-old-*: the next one restores it
+    # (graph.json moves last, so its absence says the commit did not finish).
+    import kg._outset as outset
+
+    out = tmp_path / "out"
+    build_fn([corpus("Old paper")], out)
+    old_json = (out / "graph.json").read_bytes()
+    aside = out / ".kg-old-killed"
+    aside.mkdir()
+    for name in ("graph.json", "graph.ttl"):
+        os.replace(out / name, aside / name)
+    (out / "graph.ttl").write_text("a new, half-committed file")
+    with outset.OutputSet(out):
+        pass  # opening the folder for a build cleans up, without committing anything
+    assert (out / "graph.json").read_bytes() == old_json
+    assert "half-committed" not in (out / "graph.ttl").read_text()
+    assert not aside.exists()
