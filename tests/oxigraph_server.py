@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-__all__ = ["OxigraphServer", "count_triples", "find_oxigraph", "free_port"]
+__all__ = ["LocalServer", "OxigraphServer", "count_triples", "find_oxigraph", "free_port"]
 
 
 def find_oxigraph() -> str | None:
@@ -38,7 +38,63 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class OxigraphServer:
+class LocalServer:
+    """A server process on 127.0.0.1 that a test starts and stops: spawn, wait until its SPARQL
+    endpoint answers (bounded), stop (terminate, then kill), count a graph's triples."""
+
+    name = "server"
+    proc: subprocess.Popen[bytes] | None = None
+    query_url: str
+    url: str
+    log: Path
+
+    def _spawn(self, cmd: list[str], *, timeout: float, poll: float, cwd: Path | None = None) -> None:
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}: {self.log.read_text()[-800:]}")
+            try:
+                with urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                time.sleep(poll)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not answer on {self.url} within {timeout} s")
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, *, kill: bool = False, grace: float = 15) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.kill() if kill else self.proc.terminate()
+            try:
+                self.proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self.proc = None
+
+    def count(self, graph: str) -> int:
+        """Triples in *graph*."""
+        return count_triples(self.query_url, graph)
+
+    def start(self, timeout: float = 20.0) -> LocalServer:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class OxigraphServer(LocalServer):
     """``oxigraph serve --location DIR --bind 127.0.0.1:PORT``; the same port across restarts."""
 
     def __init__(self, location: str | os.PathLike[str], *, binary: str | None = None,
@@ -64,45 +120,11 @@ class OxigraphServer:
     def query_url(self) -> str:
         return f"{self.url}/query"
 
+    name = "oxigraph"
+
     def start(self, timeout: float = 20.0) -> OxigraphServer:
-        if self.proc is not None and self.proc.poll() is None:
-            return self
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [self.binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
-                 *(["--union-default-graph"] if self.union_default_graph else [])],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with {self.proc.returncode}: {self.log.read_text()[-500:]}")
-            try:
-                with urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"oxigraph did not answer on {self.url} within {timeout} s")
-
-    def stop(self, *, kill: bool = False) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.kill() if kill else self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-        self.proc = None
-
-    def count(self, graph: str) -> int:
-        """Triples in *graph*."""
-        return count_triples(self.query_url, graph)
-
-    def __enter__(self) -> OxigraphServer:  # noqa: PYI034
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        if not self.running():
+            self._spawn([self.binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
+                         *(["--union-default-graph"] if self.union_default_graph else [])],
+                        timeout=timeout, poll=0.05)
+        return self

@@ -10,12 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from tests.oxigraph_server import count_triples, free_port
+from tests.oxigraph_server import LocalServer, free_port
 
 __all__ = ["VirtuosoServer", "find_virtuoso"]
 
@@ -72,7 +69,7 @@ def find_virtuoso() -> str | None:
         (p for p in ("/usr/bin/virtuoso-t", "/usr/local/bin/virtuoso-t") if os.access(p, os.X_OK)), None)
 
 
-class VirtuosoServer:
+class VirtuosoServer(LocalServer):
     """``virtuoso-t -f -c DIR/virtuoso.ini`` on free 127.0.0.1 ports; user dba, password dba."""
 
     user = password = "dba"
@@ -104,48 +101,17 @@ class VirtuosoServer:
     def query_url(self) -> str:
         return f"{self.url}/sparql"
 
+    name = "virtuoso-t"
+
     def start(self, timeout: float = 90.0) -> VirtuosoServer:
-        if self.proc is not None and self.proc.poll() is None:
-            return self
-        self.location.mkdir(parents=True, exist_ok=True)
-        (self.location / "vsp").mkdir(exist_ok=True)
-        ini = self.location / "virtuoso.ini"
-        ini.write_text(_INI.format(d=self.location, sql_port=self.sql_port, http_port=self.port))
-        self.log = self.location / "stdout.log"
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([self.binary, "-f", "-c", str(ini)], cwd=self.location,
-                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"virtuoso-t exited with {self.proc.returncode}: {self.log.read_text()[-800:]}")
-            try:
-                with urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=2) as r:
-                    if r.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"virtuoso did not answer on {self.url} within {timeout} s")
+        if not self.running():
+            self.location.mkdir(parents=True, exist_ok=True)
+            (self.location / "vsp").mkdir(exist_ok=True)
+            ini = self.location / "virtuoso.ini"
+            ini.write_text(_INI.format(d=self.location, sql_port=self.sql_port, http_port=self.port))
+            self.log = self.location / "stdout.log"
+            self._spawn([self.binary, "-f", "-c", str(ini)], timeout=timeout, poll=0.2, cwd=self.location)
+        return self
 
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-        self.proc = None
-
-    def count(self, graph: str) -> int:
-        """Triples in *graph*."""
-        return count_triples(self.query_url, graph)
-
-    def __enter__(self) -> VirtuosoServer:  # noqa: PYI034
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def stop(self, *, kill: bool = False, grace: float = 30) -> None:
+        super().stop(kill=kill, grace=grace)
