@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from contextlib import contextmanager
 
 import networkx as nx
 import pytest
@@ -234,11 +235,12 @@ def browser():
         yield b
 
 
+@contextmanager
 def _open(browser, path):
-    ctx = open_offline(browser, path)
-    page, record = ctx.__enter__()
-    wait_until(page, "window.kgView && kgView.state.drawn")
-    return ctx, page, record
+    """The page at *path*, offline, once the view has drawn: ``(page, record)``."""
+    with open_offline(browser, path) as (page, record):
+        wait_until(page, "window.kgView && kgView.state.drawn")
+        yield page, record
 
 
 def _assert_clean(page, record):
@@ -257,14 +259,11 @@ def _assert_clean(page, record):
 def test_page_draws_offline(browser, small_graph, tmp_path, renderer):
     path = tmp_path / "g.html"
     write_html(small_graph, path, renderer=renderer, include_papers=True)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         assert page.evaluate("kgView.renderer") == renderer
         assert page.evaluate("kgView.drawnCount()") == 16
         assert page.locator("#kg-legend input[type=checkbox]").count() == 6
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 @pytest.mark.browser
@@ -272,8 +271,7 @@ def test_page_draws_offline(browser, small_graph, tmp_path, renderer):
 def test_search_toggle_click_and_tooltip(browser, small_graph, tmp_path, renderer):
     path = tmp_path / "g.html"
     write_html(small_graph, path, renderer=renderer)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         # search by an alias: "BERT" and its long form were merged into one entity
         page.fill("#kg-search", "bidirectional encoder")
         assert "as Bidirectional Encoder" in page.locator("#kg-results").inner_text()
@@ -311,8 +309,6 @@ def test_search_toggle_click_and_tooltip(browser, small_graph, tmp_path, rendere
         link = page.locator("#kg-panel a", has_text="Transformers for translation")
         assert link.get_attribute("href") == "https://example.org/1"
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 @pytest.mark.browser
@@ -321,8 +317,7 @@ def test_injection_corpus_runs_nothing(browser, evil_graph, tmp_path, renderer):
     path = tmp_path / "evil.html"
     render_view(evil_graph, title=PAYLOADS[1] + PAYLOADS[0], include_papers=True,
                 renderer=renderer).save(path)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         assert page.locator("#kg-title").inner_text() == PAYLOADS[1] + PAYLOADS[0]
         n = page.evaluate("kgView.meta.nodes.length")
         box = page.locator("#kg-network").bounding_box()
@@ -343,22 +338,17 @@ def test_injection_corpus_runs_nothing(browser, evil_graph, tmp_path, renderer):
             ".map(a => a.name)).filter(n => n.startsWith('on')).length") == 0
         assert page.evaluate("document.scripts.length") == (6 if renderer == "vis" else 5)
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 @pytest.mark.browser
 def test_ego_view_selects_its_center(browser, small_graph, tmp_path):
     path = tmp_path / "ego.html"
     render_view(small_graph, _entity(small_graph, "Transformer"), hops=2).save(path)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         wait_until(page, "kgView.state.selected !== null")
         assert page.evaluate("kgView.meta.nodes[kgView.state.selected].label") == "Transformer"
         assert page.evaluate("kgView.drawnCount()") == page.evaluate("kgView.meta.counts.nodes")
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 def test_knowledge_graph_view(small_graph):
@@ -411,8 +401,7 @@ def test_overview_meta_has_communities_and_graph_counts(map_graph):
 def test_colour_toggle_community_and_type(browser, map_graph, tmp_path, renderer):
     path = tmp_path / "g.html"
     write_html(map_graph, path, renderer=renderer)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         idx = page.evaluate("kgView.meta.nodes.findIndex(n => n.label === 'BLEU')")
         by_comm = page.evaluate(f"kgView.colourOf({idx})")
         assert by_comm in [c["color"] for c in page.evaluate("kgView.meta.communities")]
@@ -423,8 +412,6 @@ def test_colour_toggle_community_and_type(browser, map_graph, tmp_path, renderer
         assert page.evaluate(f"kgView.colourOf({idx})") == by_comm
         assert page.locator(".kg-community").count() == len(page.evaluate("kgView.meta.communities"))
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 @pytest.mark.browser
@@ -436,14 +423,11 @@ def test_cluster_labels_at_overview_zoom(browser, tmp_path):
     assign_communities(G)
     path = tmp_path / "big.html"
     write_html(G, path)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         assert page.evaluate("kgView.renderer") == "canvas"
         page.wait_for_timeout(200)
         assert page.evaluate("kgView.state.clusterLabels") >= 3
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 @pytest.mark.browser
@@ -451,8 +435,7 @@ def test_cluster_labels_at_overview_zoom(browser, tmp_path):
 def test_search_finds_undrawn_nodes_fuzzily(browser, map_graph, tmp_path, renderer):
     path = tmp_path / "g.html"
     write_html(map_graph, path, renderer=renderer, max_nodes=3)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         drawn = page.evaluate("kgView.meta.nodes.map(n => n.label)")
         assert "machine translation" not in drawn
         page.fill("#kg-search", "machine translaton")  # a typo
@@ -469,8 +452,6 @@ def test_search_finds_undrawn_nodes_fuzzily(browser, map_graph, tmp_path, render
         page.fill("#kg-search", "transformr")
         assert page.locator("#kg-results li").first.inner_text().startswith("Transformer")
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 @pytest.mark.browser
@@ -478,8 +459,7 @@ def test_search_finds_undrawn_nodes_fuzzily(browser, map_graph, tmp_path, render
 def test_tooltip_hides_when_the_pointer_leaves_for_the_legend(browser, map_graph, tmp_path, renderer):
     path = tmp_path / "g.html"
     write_html(map_graph, path, renderer=renderer)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         idx = page.evaluate("kgView.meta.nodes.findIndex(n => n.label === 'Transformer')")
         _hover(page, idx)
         assert page.locator("#kg-tip").is_visible()
@@ -493,8 +473,6 @@ def test_tooltip_hides_when_the_pointer_leaves_for_the_legend(browser, map_graph
         page.wait_for_timeout(150)
         assert not page.locator("#kg-tip").is_visible()
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 @pytest.mark.browser
@@ -509,8 +487,7 @@ def test_hover_and_click_pick_the_same_overlapping_node(browser, map_graph, tmp_
     monkeypatch.setattr(html_mod, "layout_groups", lambda nodes, edges, groups, **kw: stacked(nodes, edges))
     path = tmp_path / "g.html"
     render_view(map_graph, renderer=renderer).save(path)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         n = page.evaluate("kgView.meta.nodes.length")
         box = page.locator("#kg-network").bounding_box()
         checked = 0
@@ -534,8 +511,6 @@ def test_hover_and_click_pick_the_same_overlapping_node(browser, map_graph, tmp_
             checked += 1
         assert checked >= n // 2
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 @pytest.mark.browser
@@ -543,8 +518,7 @@ def test_hover_and_click_pick_the_same_overlapping_node(browser, map_graph, tmp_
 def test_panel_narrows_the_drawing_and_counts_graph_links(browser, map_graph, tmp_path, renderer):
     path = tmp_path / "g.html"
     write_html(map_graph, path, renderer=renderer, max_nodes=4)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         full = page.locator("#kg-network").bounding_box()["width"]
         idx = page.evaluate("kgView.meta.nodes.findIndex(n => n.label === 'Transformer')")
         box, pos = _hover(page, idx)
@@ -564,8 +538,6 @@ def test_panel_narrows_the_drawing_and_counts_graph_links(browser, map_graph, tm
         page.wait_for_timeout(200)
         assert page.locator("#kg-network").bounding_box()["width"] == pytest.approx(full, abs=2)
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="module")
@@ -591,8 +563,7 @@ def test_views_without_years_have_no_year_control(map_graph):
 def test_year_range_filters_papers_and_entities(browser, dated_graph, tmp_path, renderer):
     path = tmp_path / "dated.html"
     write_html(dated_graph, path, renderer=renderer, include_papers=True)
-    ctx, page, record = _open(browser, path)
-    try:
+    with _open(browser, path) as (page, record):
         assert page.evaluate("kgView.meta.yearRange") == [2019, 2024]
         assert page.locator("#kg-year-from").is_visible()
         total = page.evaluate("kgView.drawnCount()")
@@ -607,5 +578,3 @@ def test_year_range_filters_papers_and_entities(browser, dated_graph, tmp_path, 
         page.evaluate("kgView.setYears(2019, 2024)")
         assert page.evaluate("kgView.drawnCount()") == total
         _assert_clean(page, record)
-    finally:
-        ctx.__exit__(None, None, None)
