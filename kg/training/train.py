@@ -227,6 +227,7 @@ def train(
     trained: str | PathLike[str] | None = None,
     scirex: str | PathLike[str] | None = None,
     scirex_holdout: int = 40,
+    scierc_weight: int = 1,
 ) -> dict[str, Any]:
     """Convert SciERC, train on CPU, score on dev, and install the best pipeline.
 
@@ -255,6 +256,10 @@ def train(
         join the training data with partial labels (see
         :mod:`kg.training.scirex`); *scirex_holdout* documents (seeded by
         *split_seed*) are held out with the SciERC hold-out.
+    scierc_weight : int
+        How many times each SciERC training abstract is seen per epoch
+        (copies of its training file), to weigh SciERC's annotation style
+        against SciREX's larger share of mentions.
     trained : path, optional
         A pipeline this function trained before (with the same data, split
         and config): skip training, then score and install it as usual.
@@ -266,6 +271,9 @@ def train(
     """
     if generic not in _GENERIC_MODES:
         raise ArgumentError(f"unknown generic mode {generic!r}", hint=f"use one of {_GENERIC_MODES}")
+    if scierc_weight < 1:
+        raise ArgumentError(f"scierc_weight must be 1 or more, not {scierc_weight}",
+                            hint="pass a whole number of copies, such as 2")
     data_dir, out = scierc_dir(data_dir), Path(output_dir)
     if threads:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -294,6 +302,10 @@ def train(
         "holdout": convert_file(None, corpus / "holdout" / "scierc.spacy", docs=held_docs, nlp=nlp,
                                 label_map=label_map, generic_key=generic_key),
     }
+    for stale in (corpus / "train").glob("scierc-*.spacy"):  # copies from an earlier run
+        stale.unlink()
+    for copy in range(2, scierc_weight + 1):  # spaCy's Corpus reads every .spacy file of the folder
+        shutil.copyfile(corpus / "train" / "scierc.spacy", corpus / "train" / f"scierc-{copy}.spacy")
     if scirex is not None:
         from kg.training.scirex import write_corpus
 
@@ -335,6 +347,7 @@ def train(
         "split_seed": split_seed,
         "generic": generic,
         "scirex": str(scirex) if scirex is not None else None,
+        "scierc_weight": scierc_weight,
         "counts": counts,
         "train_seconds": wall,
         "pipeline": str(best),
