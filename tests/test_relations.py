@@ -59,3 +59,27 @@ def test_scierc_examples_turn_evaluate_for_round():
     assert [CLASSES[y] for y in labels] == ["evaluated_on<"]
     assert "b=evaluates" in pair_features(["bleu", "evaluates", "mt", "systems"], (0, 1, "metric"),
                                           (2, 4, "method"))
+
+
+def test_dense_weights_change_scores_and_survive_save(tmp_path):
+    import numpy as np
+
+    from kg.extract.relations import RelationModel, pair_dense, train_relations
+
+    words = ["crfs", "for", "ner"]
+    a, b = (0, 1, "method"), (2, 3, "task")
+    rows = [[1, 2], [3, 4]]
+    vecs = np.stack([pair_dense(np.eye(3, 4, dtype=np.float32), a, b),
+                     pair_dense(-np.eye(3, 4, dtype=np.float32), a, b)])
+    used_for = CLASSES.index("used_for>")
+    model = train_relations(rows, [used_for, 0], epochs=30, dense=vecs)
+    assert model.dense is not None and model.dense.shape == (vecs.shape[1], len(CLASSES))
+    model.save(tmp_path / "m.npz")
+    loaded = RelationModel.load(tmp_path / "m.npz")
+    assert loaded.dense is not None
+    p_with = loaded.probabilities([[1, 2]], vecs[:1])
+    p_without = loaded.probabilities([[1, 2]])
+    assert not np.allclose(p_with, p_without)
+    # vectors are optional at prediction time: a model without dense weights ignores them
+    lexical = RelationModel(loaded.weights, loaded.threshold)
+    assert lexical.predict(words, [a, b], np.ones((3, 4), dtype=np.float32)) == lexical.predict(words, [a, b])

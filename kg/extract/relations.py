@@ -93,6 +93,23 @@ def pair_features(words: Sequence[str], first: tuple[int, int, str], second: tup
     return feats
 
 
+def pair_dense(vectors: np.ndarray, first: tuple[int, int, str], second: tuple[int, int, str]
+               ) -> np.ndarray:
+    """Dense features of a pair from the sentence's token vectors (tok2vec's ``doc.tensor`` rows).
+
+    The mean vector of each entity, of the words between them (zeros when
+    adjacent) and the elementwise product of the two entities' means.
+
+    >>> pair_dense(np.ones((4, 2), dtype=np.float32), (0, 1, "method"), (2, 4, "task")).tolist()
+    [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    """
+    a = vectors[first[0]:first[1]].mean(axis=0)
+    b = vectors[second[0]:second[1]].mean(axis=0)
+    between = vectors[first[1]:second[0]]
+    mid = between.mean(axis=0) if len(between) else np.zeros_like(a)
+    return np.concatenate([a, b, mid, a * b]).astype(np.float32)
+
+
 def _hash(feats: Iterable[str]) -> list[int]:
     return [zlib.crc32(f.encode("utf-8")) & (_DIM - 1) for f in feats]
 
@@ -100,32 +117,42 @@ def _hash(feats: Iterable[str]) -> list[int]:
 class RelationModel:
     """Weights (features x classes) and what to do with them."""
 
-    def __init__(self, weights: np.ndarray, threshold: float = 0.5) -> None:
+    def __init__(self, weights: np.ndarray, threshold: float = 0.5,
+                 dense: np.ndarray | None = None) -> None:
         self.weights = weights.astype(np.float32)
         self.threshold = threshold
+        #: Weights of :func:`pair_dense`'s features (None: lexical features only).
+        self.dense = None if dense is None else dense.astype(np.float32)
 
     @classmethod
     def load(cls, path: str | Path) -> RelationModel:
         data = np.load(path)
-        return cls(data["weights"], float(data["threshold"]))
+        return cls(data["weights"], float(data["threshold"]),
+                   data["dense"] if "dense" in data.files else None)
 
     def save(self, path: str | Path) -> None:
+        extra = {} if self.dense is None else {"dense": self.dense.astype(np.float16)}
         np.savez_compressed(path, weights=self.weights.astype(np.float16),
-                            threshold=np.float32(self.threshold))
+                            threshold=np.float32(self.threshold), **extra)
 
-    def probabilities(self, rows: Sequence[list[int]]) -> np.ndarray:
-        """Class probabilities, one row per feature-index list."""
+    def probabilities(self, rows: Sequence[list[int]], dense: np.ndarray | None = None) -> np.ndarray:
+        """Class probabilities, one row per feature-index list (and row of *dense* features)."""
         if not rows:
             return np.zeros((0, len(CLASSES)), dtype=np.float32)
         logits = np.stack([self.weights[r].sum(axis=0) for r in rows])
+        if self.dense is not None and dense is not None:
+            logits += dense @ self.dense
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
-    def predict(self, words: Sequence[str], ents: Sequence[tuple[int, int, str]]
-                ) -> list[tuple[int, int, str, float]]:
-        """(head index, tail index, type, confidence) among *ents* (token ranges, in text order)."""
-        pairs, rows = [], []
+    def predict(self, words: Sequence[str], ents: Sequence[tuple[int, int, str]],
+                vectors: np.ndarray | None = None) -> list[tuple[int, int, str, float]]:
+        """(head index, tail index, type, confidence) among *ents* (token ranges, in text order).
+
+        *vectors* are the sentence's token vectors, for a model with dense weights.
+        """
+        pairs, rows, dense = [], [], []
         for i, a in enumerate(ents):
             for j in range(i + 1, len(ents)):
                 b = ents[j]
@@ -133,8 +160,10 @@ class RelationModel:
                     continue
                 pairs.append((i, j))
                 rows.append(_hash(pair_features(words, a, b, j - i - 1)))
+                if vectors is not None and self.dense is not None:
+                    dense.append(pair_dense(vectors, a, b))
         out = []
-        for (i, j), p in zip(pairs, self.probabilities(rows)):
+        for (i, j), p in zip(pairs, self.probabilities(rows, np.stack(dense) if dense else None)):
             k = 1 + int(p[1:].argmax())  # the likeliest relation, kept when likely enough
             if p[k] < self.threshold:
                 continue
@@ -142,6 +171,10 @@ class RelationModel:
             head, tail = (i, j) if direction == ">" else (j, i)
             out.append((head, tail, name, round(float(p[k]), 3)))
         return out
+
+
+def _has_tensor(doc: Doc) -> bool:
+    return doc.tensor is not None and doc.tensor.ndim == 2 and doc.tensor.shape[0] == len(doc) > 0
 
 
 class Relations(Component):
@@ -159,7 +192,8 @@ class Relations(Component):
                 continue
             words = [t.lower_ for t in sent]
             spans = [(e.start - sent.start, min(e.end, sent.end) - sent.start, e.label_) for e in ents]
-            for h, t, name, conf in self.model.predict(words, spans):
+            vectors = doc.tensor[sent.start:sent.end] if _has_tensor(doc) else None
+            for h, t, name, conf in self.model.predict(words, spans, vectors):
                 a, b = ents[h], ents[t]
                 found.append((a.start_char, a.end_char, b.start_char, b.end_char, name, conf))
         return found
@@ -187,8 +221,25 @@ def add_relations(nlp: Language, model_dir: str | Path) -> None:
 
 # --- training -----------------------------------------------------------------------------------
 
-def _predicted_ents(docs: list[dict[str, Any]], nlp) -> list[list[list[tuple[int, int, str]]]]:
-    """Per doc, per sentence: the token ranges (document-wide) and types of *nlp*'s entities."""
+def _token_vectors(doc: Doc, offsets: Sequence[tuple[int, int]]) -> np.ndarray | None:
+    """One vector per corpus token (character *offsets*): the mean of the spaCy tokens' tensor rows
+    it covers (or of the spaCy token holding its first character)."""
+    if not _has_tensor(doc):
+        return None
+    at = np.zeros(len(doc.text) + 1, dtype=np.int64)
+    for t in doc:
+        at[t.idx:t.idx + len(t.text) + 1] = t.i
+    out = np.empty((len(offsets), doc.tensor.shape[1]), dtype=np.float32)
+    for k, (s, e) in enumerate(offsets):
+        lo, hi = at[s], at[max(s, e - 1)]
+        out[k] = doc.tensor[lo:hi + 1].mean(axis=0)
+    return out
+
+
+def _predicted_ents(docs: list[dict[str, Any]], nlp) -> tuple[list[list[list[tuple[int, int, str]]]],
+                                                             list[np.ndarray | None]]:
+    """Per doc, per sentence: the token ranges (document-wide) and types of *nlp*'s entities;
+    and per doc the token vectors (see :func:`_token_vectors`)."""
     from kg.training.convert import detokenize
 
     texts, offsets = [], []
@@ -196,7 +247,7 @@ def _predicted_ents(docs: list[dict[str, Any]], nlp) -> list[list[list[tuple[int
         text, offs = detokenize([w for sent in d["sentences"] for w in sent])
         texts.append(text)
         offsets.append(offs)
-    out = []
+    out, vectors = [], []
     for d, doc, offs in zip(docs, nlp.pipe(texts, batch_size=32), offsets):
         starts = {s: i for i, (s, _) in enumerate(offs)}
         ends = {e: i for i, (_, e) in enumerate(offs)}
@@ -209,12 +260,16 @@ def _predicted_ents(docs: list[dict[str, Any]], nlp) -> list[list[list[tuple[int
                              and lo <= starts[e.start_char] and ends[e.end_char] < hi])
             base = hi
         out.append(per_sent)
-    return out
+        vectors.append(_token_vectors(doc, offs))
+    return out, vectors
 
 
-def scierc_examples(docs: Iterable[dict[str, Any]], label_map: dict[str, str], *, nlp=None
-                    ) -> tuple[list[list[int]], list[int]]:
+def scierc_examples(docs: Iterable[dict[str, Any]], label_map: dict[str, str], *, nlp=None,
+                    dense: list[np.ndarray] | None = None) -> tuple[list[list[int]], list[int]]:
     """Feature rows and class indexes of every entity pair of each sentence of SciERC JSON docs.
+
+    With *dense* (a list) and an *nlp* whose tok2vec fills ``doc.tensor``, each pair's
+    :func:`pair_dense` features are appended to it.
 
     Entities whose type *label_map* does not map (Generic) take no part, as kg never outputs them.
     With *nlp* (kg's pipeline), the pairs of its entities are examples too, labelled by the gold
@@ -226,8 +281,9 @@ def scierc_examples(docs: Iterable[dict[str, Any]], label_map: dict[str, str], *
     rows: list[list[int]] = []
     labels: list[int] = []
     cls_index = {c: i for i, c in enumerate(CLASSES)}
-    predicted = _predicted_ents(docs, nlp) if nlp is not None else [None] * len(docs)
-    for d, pred in zip(docs, predicted):
+    predicted, vectors = _predicted_ents(docs, nlp) if nlp is not None else ([None] * len(docs),
+                                                                             [None] * len(docs))
+    for d, pred, vecs in zip(docs, predicted, vectors):
         base = 0
         for k, (sent, ner, rels) in enumerate(zip(d["sentences"], d["ner"], d["relations"])):
             words = [PTB_UNESCAPE.get(w, w).lower() for w in sent]
@@ -252,18 +308,27 @@ def scierc_examples(docs: Iterable[dict[str, Any]], label_map: dict[str, str], *
                     label = f"{fwd}>" if fwd else (f"{rev}>" if rev in SYMMETRIC else f"{rev}<") if rev else "none"
                     rows.append(_hash(pair_features(words, x, y, j - i - 1)))
                     labels.append(cls_index[label])
+                    if dense is not None and vecs is not None:
+                        dense.append(pair_dense(vecs[base:base + len(sent)], x, y))
             base += len(sent)
     return rows, labels
 
 
 def train_relations(rows: Sequence[list[int]], labels: Sequence[int], *, epochs: int = 60,
                     l2: float = 1e-4, learn_rate: float = 0.2, seed: int = 0,
-                    threshold: float = 0.5) -> RelationModel:
-    """Fit the weights with Adagrad on mini-batches (deterministic for a *seed*)."""
+                    threshold: float = 0.5, dense: np.ndarray | None = None) -> RelationModel:
+    """Fit the weights with Adagrad on mini-batches (deterministic for a *seed*).
+
+    *dense* (one row per example) adds weights for :func:`pair_dense` features.
+    """
     rng = np.random.default_rng(seed)
     n_cls = len(CLASSES)
     weights = np.zeros((_DIM, n_cls), dtype=np.float64)
     accum = np.full_like(weights, 1e-8)
+    if dense is not None:
+        dense = np.asarray(dense, dtype=np.float64)
+        dw = np.zeros((dense.shape[1], n_cls))
+        daccum = np.full_like(dw, 1e-8)
     y = np.asarray(labels)
     order = np.arange(len(rows))
     for _ in range(epochs):
@@ -274,10 +339,16 @@ def train_relations(rows: Sequence[list[int]], labels: Sequence[int], *, epochs:
             lens = np.array([len(rows[i]) for i in batch])
             starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
             logits = np.add.reduceat(weights[cols], starts, axis=0)
+            if dense is not None:
+                logits += dense[batch] @ dw
             logits -= logits.max(axis=1, keepdims=True)
             p = np.exp(logits)
             p /= p.sum(axis=1, keepdims=True)
             p[np.arange(len(batch)), y[batch]] -= 1.0
+            if dense is not None:
+                dgrad = dense[batch].T @ p + l2 * dw
+                daccum += dgrad ** 2
+                dw -= learn_rate * dgrad / np.sqrt(daccum)
             grad_rows = np.repeat(p, lens, axis=0)
             uniq, inv = np.unique(cols, return_inverse=True)
             grad = np.zeros((len(uniq), n_cls))
@@ -285,14 +356,17 @@ def train_relations(rows: Sequence[list[int]], labels: Sequence[int], *, epochs:
             grad += l2 * weights[uniq]
             accum[uniq] += grad ** 2
             weights[uniq] -= learn_rate * grad / np.sqrt(accum[uniq])
-    return RelationModel(weights.astype(np.float32), threshold)
+    return RelationModel(weights.astype(np.float32), threshold,
+                         None if dense is None else dw.astype(np.float32))
 
 
 def fit_scierc(train_json: str | Path, dest: str | Path, *, holdout: int = 35, split_seed: int = 0,
-               epochs: int = 10, threshold: float = 0.3, nlp=None) -> dict[str, int]:
+               epochs: int = 10, threshold: float = 0.3, learn_rate: float = 0.05, dense: bool = True,
+               nlp=None) -> dict[str, int]:
     """Train on SciERC ``train.json`` less the *holdout* abstracts ``kg train`` keeps back; save.
 
-    *nlp* (kg's pipeline) adds its own entities' pairs as examples (see :func:`scierc_examples`).
+    *nlp* (kg's pipeline) adds its own entities' pairs as examples (see :func:`scierc_examples`),
+    and with *dense* its tok2vec's vectors as features (:func:`pair_dense`).
     """
     import json
 
@@ -302,8 +376,11 @@ def fit_scierc(train_json: str | Path, dest: str | Path, *, holdout: int = 35, s
     with Path(train_json).open(encoding="utf-8") as fh:
         docs = [json.loads(line) for line in fh if line.strip()]
     train_docs, _ = split_holdout(docs, holdout, seed=split_seed)
-    rows, labels = scierc_examples(train_docs, {k: v for k, v in SCIERC_TYPES.items() if v}, nlp=nlp)
-    train_relations(rows, labels, epochs=epochs, threshold=threshold).save(Path(dest) / MODEL_FILE)
+    vectors: list[np.ndarray] | None = [] if dense and nlp is not None else None
+    rows, labels = scierc_examples(train_docs, {k: v for k, v in SCIERC_TYPES.items() if v}, nlp=nlp,
+                                   dense=vectors)
+    train_relations(rows, labels, epochs=epochs, threshold=threshold, learn_rate=learn_rate,
+                    dense=np.stack(vectors) if vectors else None).save(Path(dest) / MODEL_FILE)
     return {"pairs": len(rows), "related": sum(1 for y in labels if y)}
 
 
