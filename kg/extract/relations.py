@@ -361,7 +361,7 @@ def train_relations(rows: Sequence[list[int]], labels: Sequence[int], *, epochs:
 
 
 def fit_scierc(train_json: str | Path, dest: str | Path, *, holdout: int = 35, split_seed: int = 0,
-               epochs: int = 10, threshold: float = 0.3, learn_rate: float = 0.05, dense: bool = True,
+               epochs: int = 10, threshold: float = 0.2, learn_rate: float = 0.02, dense: bool = True,
                nlp=None) -> dict[str, int]:
     """Train on SciERC ``train.json`` less the *holdout* abstracts ``kg train`` keeps back; save.
 
