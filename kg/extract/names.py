@@ -342,8 +342,8 @@ class Names(Component):
             if len(inside) == 1 and (inside[0].start_char, inside[0].end_char) == (a.long_start, a.long_end):
                 inside[0].label_ = self.known_type(a.short) or inside[0].label_  # LoRA's long form
                 continue
-            if len(inside) < 2 or not all(a.long_start <= s.start_char and s.end_char <= a.long_end
-                                          for s in inside):
+            if not inside or not all(a.long_start <= s.start_char and s.end_char <= a.long_end
+                                     for s in inside):
                 continue
             short = [s for s in spans if (s.start_char, s.end_char) == (a.short_start, a.short_end)]
             label = self.known_type(a.short) or (short[0].label_ if short else None)

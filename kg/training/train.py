@@ -124,9 +124,17 @@ def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
     # runs them, but the shipped config should not even name the training-only package.
     from spacy.util import load_config
 
+    # Nor the training machine's corpus folders, which mean nothing where kg is installed.
     cfg = load_config(dest / "config.cfg", interpolate=False)
+    changed = False
     if cfg.get("initialize", {}).get("before_init"):
         cfg["initialize"]["before_init"] = None
+        changed = True
+    for key in ("train", "dev"):
+        if cfg.get("paths", {}).get(key) is not None:
+            cfg["paths"][key] = None
+            changed = True
+    if changed:
         cfg.to_disk(dest / "config.cfg")
     meta_path = dest / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
