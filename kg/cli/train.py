@@ -42,14 +42,14 @@ __all__ = ["evaluate_command", "register", "train_command"]
 @click.option("--no-scirex", is_flag=True, help="Train on SciERC alone.")
 @click.option("--scirex-holdout", type=int, default=40, show_default=True,
               help="SciREX documents held out for checkpoint selection.")
-@click.option("--scierc-weight", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--scierc-weight", type=click.IntRange(min=1), default=2, show_default=True,
               help="Copies of each SciERC training abstract per epoch (weighs SciERC against SciREX).")
 def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | None, no_install: bool,
                   config: Path | None, holdout: int, seed: int, split_seed: int,
                   max_steps: int | None,
                   generic: str, threads: int | None, scirex: Path | None = None,
                   no_scirex: bool = False, scirex_holdout: int = 40,
-                  scierc_weight: int = 1) -> None:
+                  scierc_weight: int = 2) -> None:
     """Train kg's scientific NER model on SciERC (CPU), score it on dev and install it.
 
     Converts the CoNLL data to spaCy's format, holds HOLDOUT training abstracts

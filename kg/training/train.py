@@ -235,7 +235,7 @@ def train(
     trained: str | PathLike[str] | None = None,
     scirex: str | PathLike[str] | None = None,
     scirex_holdout: int = 40,
-    scierc_weight: int = 1,
+    scierc_weight: int = 2,
 ) -> dict[str, Any]:
     """Convert SciERC, train on CPU, score on dev, and install the best pipeline.
 
