@@ -120,6 +120,14 @@ def test_a_common_word_is_no_dataset(nlp):
     assert got == {"beliefs": "concept", "images": "concept", "Penn Treebank": "dataset", "corpus": "dataset"}
 
 
+def test_theorems_and_bounds_are_no_datasets_or_methods(nlp):
+    text = "By Brenier's theorem the IBP bounds give an upper bound on ImageNet."
+    got = dict(_through_names(nlp, text, [("Brenier's theorem", "dataset"), ("IBP bounds", "dataset"),
+                                          ("upper bound", "method"), ("ImageNet", "dataset")]))
+    assert got == {"Brenier's theorem": "concept", "IBP bounds": "concept", "upper bound": "concept",
+                   "ImageNet": "dataset"}
+
+
 def test_modern_names_are_known(nlp):
     found = dict(ents(nlp, "We tune Mixtral with DPO and QLoRA, pretrain on C4 and evaluate on MT-Bench "
                            "and Kinetics-400."))

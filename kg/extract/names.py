@@ -259,6 +259,11 @@ _TASK_HEADS = frozenset([
     "denoising", "navigation", "planning", "recommendation", "identification", "verification",
     "inpainting", "super-resolution", "transcription", "diarization"])
 _DATASET_HEADS = {"dataset", "datasets", "corpus", "corpora", "treebank", "benchmark", "benchmarks"}
+#: Head words of mathematical statements and objects: no data set and no method, whatever the
+#: model says ("Brenier's theorem", "IBP bounds", "upper bound", "Moreau envelope").
+_THEORY_HEADS = frozenset([
+    "theorem", "theorems", "lemma", "lemmas", "corollary", "conjecture", "bound", "bounds",
+    "inequality", "inequalities", "envelope", "identity", "axiom", "axioms", "proposition"])
 
 
 def _definition(start: int, end: int, acronyms) -> list[tuple[int, int]] | None:
@@ -324,6 +329,9 @@ class Names(Component):
                     span.label_ = "dataset"
                 if known is None and span.label_ == "dataset" and _is_common_word(span.text):
                     span.label_ = "concept"  # "beliefs", "images": a data set has a name
+                if known is None and span.label_ in ("dataset", "method") and \
+                        span.text.split()[-1].lower() in _THEORY_HEADS:
+                    span.label_ = "concept"
                 if is_hardware(span.text) and (span.label_ != "method" or " " in span.text.strip()
                                                or _ACCELERATOR.match(span.text)):
                     span.label_ = "concept"  # a lone "GPU" may be GPU computing (SciREX: a method)
