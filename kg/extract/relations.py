@@ -2,10 +2,12 @@
 
 A multinomial logistic regression over hashed lexical features of an entity
 pair (the two types, the words between them, their head words, the words
-around them) predicts one of SciERC's seven relation types in kg's names, or
-none. It is trained on SciERC's relation annotations (:func:`train_relations`,
-run by ``kg train``) and stored beside the NER model as ``kg_relations.npz``
-(float16 weights, about 1.7 MB); kg needs only numpy to apply it.
+around them) and, when the weights have them, dense features from the
+pipeline's tok2vec vectors (:func:`pair_dense`) predicts one of SciERC's seven
+relation types in kg's names, or none. It is trained on SciERC's relation
+annotations (:func:`train_relations`, run by ``kg train``) and stored beside
+the NER model as ``kg_relations.npz`` (float16 weights, 0.7 MB compressed);
+kg needs only numpy to apply it.
 
 kg's names and directions: ``used_for`` (USED-FOR), ``evaluated_on``
 (EVALUATE-FOR turned round: the method is the head), ``feature_of``,
@@ -186,13 +188,14 @@ class Relations(Component):
 
     def match(self, doc: Doc) -> list[tuple[int, int, int, int, str, float]]:
         found = []
+        tensor = doc.tensor if self.model.dense is not None and _has_tensor(doc) else None
         for sent in doc.sents:
             ents = [e for e in doc.ents if sent.start <= e.start < sent.end]
             if len(ents) < 2:
                 continue
             words = [t.lower_ for t in sent]
             spans = [(e.start - sent.start, min(e.end, sent.end) - sent.start, e.label_) for e in ents]
-            vectors = doc.tensor[sent.start:sent.end] if _has_tensor(doc) else None
+            vectors = None if tensor is None else tensor[sent.start:sent.end]
             for h, t, name, conf in self.model.predict(words, spans, vectors):
                 a, b = ents[h], ents[t]
                 found.append((a.start_char, a.end_char, b.start_char, b.end_char, name, conf))
