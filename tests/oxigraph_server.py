@@ -44,9 +44,13 @@ class LocalServer:
 
     name = "server"
     proc: subprocess.Popen[bytes] | None = None
+    port: int
     query_url: str
-    url: str
     log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def _spawn(self, cmd: list[str], *, timeout: float, poll: float, cwd: Path | None = None) -> None:
         with open(self.log, "ab") as log:
@@ -107,10 +111,6 @@ class OxigraphServer(LocalServer):
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = self.location.with_name(self.location.name + ".log")
         self.union_default_graph = union_default_graph
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def store_url(self) -> str:

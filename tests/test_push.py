@@ -29,10 +29,8 @@ GRAPH = default_graph_iri()
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require(find_oxigraph() is not None, "the `oxigraph` server binary (pip install oxigraph)")
-    srv = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db")
-    srv.start()
-    yield srv
-    srv.stop()
+    with OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db") as srv:
+        yield srv
 
 
 def _select(srv: OxigraphServer, query: str, **bindings: str) -> list[dict[str, str]]:
@@ -214,10 +212,8 @@ def virtuoso(tmp_path_factory):
     from tests.virtuoso_server import VirtuosoServer, find_virtuoso
 
     require(find_virtuoso() is not None, "Virtuoso's `virtuoso-t` (apt-get install virtuoso-opensource)")
-    srv = VirtuosoServer(tmp_path_factory.mktemp("virtuoso") / "db")
-    srv.start()
-    yield srv
-    srv.stop()
+    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso") / "db") as srv:
+        yield srv
 
 
 def test_virtuoso_push_with_digest_then_again(virtuoso, G, exports):

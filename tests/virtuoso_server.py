@@ -84,10 +84,6 @@ class VirtuosoServer(LocalServer):
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
     def store_url(self) -> str:
         """The Graph Store endpoint that takes Digest auth."""
         return f"{self.url}/sparql-graph-crud-auth"
