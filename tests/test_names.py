@@ -100,32 +100,35 @@ def test_lone_adjectives_and_adverbs_are_junk(nlp):
 def test_hardware_is_a_concept(nlp):
     found = dict(ents(nlp, "We train on 8 A100 GPUs and deploy the detector on edge devices."))
     assert found.get("A100 GPUs") == "concept" and found.get("edge devices") == "concept", found
-    text = "Training on a V100 and a TPU v3 pod, we run inference on mobile phones with a GPU."
-    got = dict(_through_names(nlp, text, [("V100", "method"), ("TPU v3 pod", "dataset"),
-                                          ("mobile phones", "dataset"), ("GPU", "method")]))
-    assert got == {"V100": "concept", "TPU v3 pod": "concept", "mobile phones": "concept", "GPU": "method"}
 
 
-def test_task_names_are_not_datasets(nlp):
-    text = "Few-shot learning and anomaly detection are evaluated on the MVTec AD dataset."
-    got = dict(_through_names(nlp, text, [("Few-shot learning", "dataset"), ("anomaly detection", "dataset"),
-                                          ("MVTec AD dataset", "dataset")]))
-    assert got == {"Few-shot learning": "task", "anomaly detection": "task", "MVTec AD dataset": "dataset"}
+#: (text, spans with the type a model might give, the types kg_names leaves them with)
+RETYPED = {
+    "hardware is a concept": (
+        "Training on a V100 and a TPU v3 pod, we run inference on mobile phones with a GPU.",
+        {"V100": "method", "TPU v3 pod": "dataset", "mobile phones": "dataset", "GPU": "method"},
+        {"V100": "concept", "TPU v3 pod": "concept", "mobile phones": "concept", "GPU": "method"}),
+    "task names are not datasets": (
+        "Few-shot learning and anomaly detection are evaluated on the MVTec AD dataset.",
+        {"Few-shot learning": "dataset", "anomaly detection": "dataset", "MVTec AD dataset": "dataset"},
+        {"Few-shot learning": "task", "anomaly detection": "task", "MVTec AD dataset": "dataset"}),
+    "a common word is no dataset": (
+        "Agents update their beliefs from images in the Penn Treebank and the corpus.",
+        {"beliefs": "dataset", "images": "dataset", "Penn Treebank": "dataset", "corpus": "dataset"},
+        {"beliefs": "concept", "images": "concept", "Penn Treebank": "dataset", "corpus": "dataset"}),
+    "theorems and bounds are no datasets or methods": (
+        "By Brenier's theorem the IBP bounds give an upper bound on ImageNet.",
+        {"Brenier's theorem": "dataset", "IBP bounds": "dataset", "upper bound": "method",
+         "ImageNet": "dataset"},
+        {"Brenier's theorem": "concept", "IBP bounds": "concept", "upper bound": "concept",
+         "ImageNet": "dataset"}),
+}
 
 
-def test_a_common_word_is_no_dataset(nlp):
-    text = "Agents update their beliefs from images in the Penn Treebank and the corpus."
-    got = dict(_through_names(nlp, text, [("beliefs", "dataset"), ("images", "dataset"),
-                                          ("Penn Treebank", "dataset"), ("corpus", "dataset")]))
-    assert got == {"beliefs": "concept", "images": "concept", "Penn Treebank": "dataset", "corpus": "dataset"}
-
-
-def test_theorems_and_bounds_are_no_datasets_or_methods(nlp):
-    text = "By Brenier's theorem the IBP bounds give an upper bound on ImageNet."
-    got = dict(_through_names(nlp, text, [("Brenier's theorem", "dataset"), ("IBP bounds", "dataset"),
-                                          ("upper bound", "method"), ("ImageNet", "dataset")]))
-    assert got == {"Brenier's theorem": "concept", "IBP bounds": "concept", "upper bound": "concept",
-                   "ImageNet": "dataset"}
+@pytest.mark.parametrize("case", sorted(RETYPED))
+def test_kg_names_retypes_model_spans(nlp, case):
+    text, given, expected = RETYPED[case]
+    assert dict(_through_names(nlp, text, list(given.items()))) == expected
 
 
 def test_modern_names_are_known(nlp):
