@@ -333,7 +333,8 @@ class Names(Component):
                         span.text.split()[-1].lower() in _THEORY_HEADS:
                     span.label_ = "concept"
                 if is_hardware(span.text) and (span.label_ != "method" or " " in span.text.strip()
-                                               or _ACCELERATOR.match(span.text)):
+                                               or _ACCELERATOR.match(span.text)
+                                               or span.text.strip().islower()):
                     span.label_ = "concept"  # a lone "GPU" may be GPU computing (SciREX: a method)
                 span.id_ = ent.ent_id_ or "model"
                 out.append(span)
