@@ -41,6 +41,7 @@ from .names import add_names
 from .relations import add_relations
 from .roles import default_role
 from .rules import clean_span, is_generic, role_cues, trim_span
+from .transformer import TransformerNER  # noqa: F401 - registers the kg_transformer_ner factory
 
 __all__ = ["DEFAULT_MODEL", "FALLBACK_MODEL", "NER_LABELS", "SCIERC_TYPES", "entity_type", "load_pipeline"]
 

@@ -1,0 +1,78 @@
+"""The shipped MiniLM NER component (kg_transformer_ner) with its real ONNX weights."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import spacy
+
+from kg.errors import ModelError
+from kg.extract.pipeline import DEFAULT_MODEL
+from kg.extract.transformer import MAX_PIECES, TransformerNER, decode_spans
+
+from .helpers import require
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    require((DEFAULT_MODEL / "kg_transformer_ner" / "model.onnx").is_file(),
+            "the shipped model is not the MiniLM NER")
+    return spacy.load(DEFAULT_MODEL)
+
+
+SENTENCE = ("We fine-tune BERT with a conditional random field for named entity recognition and "
+            "report F1 on CoNLL-2003. ")
+
+
+def test_labels_and_tensor(nlp):
+    ner = nlp.get_pipe("kg_transformer_ner")
+    assert set(ner.labels) == {"method", "dataset", "task", "metric", "concept", "generic"}
+    doc = nlp(SENTENCE)
+    assert doc.tensor.shape == (len(doc), 384)
+    assert {e.label_ for e in doc.ents} <= set(ner.labels)
+    assert "BERT" in [e.text for e in doc.ents]
+
+
+def test_a_document_longer_than_the_encoder_is_cut_at_a_full_stop(nlp):
+    ner = nlp.get_pipe("kg_transformer_ner")
+    text = SENTENCE * 30
+    doc = nlp.make_doc(text)
+    assert ner._pieces([t.text for t in doc]) > MAX_PIECES  # would not fit in one call
+    doc = nlp(text)
+    assert doc.tensor.shape[0] == len(doc)
+    assert not np.allclose(doc.tensor[-5:], 0)  # the second part was encoded too
+    berts = [e for e in doc.ents if e.text == "BERT"]
+    # the same sentence gives the same entities in each part
+    assert len(berts) == 30, [e.text for e in doc.ents][:20]
+
+
+def test_white_space_tokens_never_edge_an_entity(nlp):
+    doc = nlp("We evaluate   ResNet-50 \n\n on ImageNet.\n")
+    assert doc.ents, "expected entities"
+    for e in doc.ents:
+        assert not doc[e.start].is_space and not doc[e.end - 1].is_space
+    assert nlp("").ents == () and nlp("   ").ents == ()
+
+
+def test_split_votes_give_one_span_of_the_likeliest_type():
+    tags = ["O", "B-concept", "I-concept", "B-dataset", "I-dataset"]
+    probs = np.array([[0.1, 0.5, 0, 0.4, 0],     # B-concept
+                      [0.1, 0, 0.2, 0, 0.7],     # I-dataset
+                      [0.1, 0, 0.5, 0, 0.4],     # I-concept
+                      [0.9, 0, 0, 0, 0.1]])      # O
+    assert decode_spans(probs, tags) == [(0, 3, "dataset")]  # dataset 1.5 > concept 1.2
+
+
+def test_a_missing_model_file_is_a_model_error(tmp_path):
+    require((DEFAULT_MODEL / "kg_transformer_ner" / "model.onnx").is_file(),
+            "the shipped model is not the MiniLM NER")
+    folder = tmp_path / "ner"
+    shutil.copytree(DEFAULT_MODEL / "kg_transformer_ner", folder)
+    (folder / "model.onnx").unlink()
+    with pytest.raises(ModelError, match="model.onnx is missing"):
+        TransformerNER(spacy.blank("en")).from_disk(folder)
+    cfg = json.loads((DEFAULT_MODEL / "kg_transformer_ner" / "cfg.json").read_text())
+    assert cfg["labels"][0] == "O"
