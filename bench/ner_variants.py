@@ -293,7 +293,7 @@ def cmd_train(args) -> int:
     if args.max_steps is not None and args.max_steps < 200:
         overrides["training.eval_frequency"] = max(1, args.max_steps // 2)
     r = T.train(args.data, output_dir=out, model_dir=None, config=config, seed=args.seed,
-                holdout=args.holdout, max_steps=args.max_steps, overrides=overrides)
+                holdout=args.holdout, max_steps=args.max_steps, overrides=overrides, backbone="cnn")
     print(f"{args.variant} seed {args.seed}: {r['counts']['train']['docs']} training abstracts, "
           f"{r['train_seconds']} s; pipeline {r['pipeline']}")
     if args.variant == "untyped":

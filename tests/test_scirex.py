@@ -90,6 +90,7 @@ def test_train_with_scirex_and_relations_smoke(tmp_path):
                     [[0, 3]] + [[3 + k * len(sent), 3 + (k + 1) * len(sent)] for k in range(3)]
                     + [[n, n + 3], [n + 3, len(words)]], ner)
     result = train(data, output_dir=tmp_path / "out", model_dir=tmp_path / "model", holdout=1,
-                   max_steps=4, overrides={"training.eval_frequency": 2}, scirex=scirex, scirex_holdout=0)
+                   max_steps=4, overrides={"training.eval_frequency": 2}, scirex=scirex, scirex_holdout=0,
+                   backbone="cnn")
     assert result["counts"]["scirex"]["train"]["ents"] >= 3
     assert (tmp_path / "model" / MODEL_FILE).is_file() and result["relations"]["related"] >= 1

