@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     model_dir = Path(args.model) if args.model else DEFAULT_MODEL_DIR
     model = spacy.load(model_dir)
     s = evaluate_pipeline(model, docs)
-    rows.append(("kg scierc (tok2vec+ner)", _rate(model, texts, args.repeat),
+    rows.append(("kg scierc (model alone)", _rate(model, texts, args.repeat),
                  s["strict"]["typed"]["overall"]["f1"], s["strict"]["untyped"]["f1"]))
 
     full = load_pipeline(args.model)

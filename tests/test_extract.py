@@ -33,7 +33,8 @@ def test_shipped_model_is_the_default(nlp):
     from kg.extract.pipeline import DEFAULT_MODEL
 
     assert (DEFAULT_MODEL / "config.cfg").exists(), "kg ships its NER model in kg/models/scierc"
-    assert "ner" in nlp.pipe_names and nlp.pipe_names[-2:] == ["kg_rules", "kg_relations"]
+    assert "kg_transformer_ner" in nlp.pipe_names
+    assert nlp.pipe_names[-2:] == ["kg_rules", "kg_relations"]
 
 
 def test_offsets_and_sentences_are_exact(nlp):

@@ -3,7 +3,8 @@
 A multinomial logistic regression over hashed lexical features of an entity
 pair (the two types, the words between them, their head words, the words
 around them) and, when the weights have them, dense features from the
-pipeline's tok2vec vectors (:func:`pair_dense`) predicts one of SciERC's seven
+pipeline's token vectors (``doc.tensor``, the NER encoder's hidden states;
+:func:`pair_dense`) predicts one of SciERC's seven
 relation types in kg's names, or none. It is trained on SciERC's relation
 annotations (:func:`train_relations`, run by ``kg train``) and stored beside
 the NER model as ``kg_relations.npz`` (float16 weights, 0.7 MB compressed);
@@ -97,7 +98,7 @@ def pair_features(words: Sequence[str], first: tuple[int, int, str], second: tup
 
 def pair_dense(vectors: np.ndarray, first: tuple[int, int, str], second: tuple[int, int, str]
                ) -> np.ndarray:
-    """Dense features of a pair from the sentence's token vectors (tok2vec's ``doc.tensor`` rows).
+    """Dense features of a pair from the sentence's token vectors (``doc.tensor`` rows, from the NER).
 
     The mean vector of each entity, of the words between them (zeros when
     adjacent) and the elementwise product of the two entities' means.
@@ -271,7 +272,7 @@ def scierc_examples(docs: Iterable[dict[str, Any]], label_map: dict[str, str], *
                     dense: list[np.ndarray] | None = None) -> tuple[list[list[int]], list[int]]:
     """Feature rows and class indexes of every entity pair of each sentence of SciERC JSON docs.
 
-    With *dense* (a list) and an *nlp* whose tok2vec fills ``doc.tensor``, each pair's
+    With *dense* (a list) and an *nlp* whose NER encoder fills ``doc.tensor``, each pair's
     :func:`pair_dense` features are appended to it.
 
     Entities whose type *label_map* does not map (Generic) take no part, as kg never outputs them.
@@ -364,12 +365,12 @@ def train_relations(rows: Sequence[list[int]], labels: Sequence[int], *, epochs:
 
 
 def fit_scierc(train_json: str | Path, dest: str | Path, *, holdout: int = 35, split_seed: int = 0,
-               epochs: int = 10, threshold: float = 0.2, learn_rate: float = 0.02, dense: bool = True,
+               epochs: int = 10, threshold: float = 0.15, learn_rate: float = 0.02, dense: bool = True,
                nlp=None) -> dict[str, int]:
     """Train on SciERC ``train.json`` less the *holdout* abstracts ``kg train`` keeps back; save.
 
     *nlp* (kg's pipeline) adds its own entities' pairs as examples (see :func:`scierc_examples`),
-    and with *dense* its tok2vec's vectors as features (:func:`pair_dense`).
+    and with *dense* its encoder's vectors as features (:func:`pair_dense`).
     """
     import json
 
