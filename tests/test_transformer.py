@@ -76,3 +76,24 @@ def test_a_missing_model_file_is_a_model_error(tmp_path):
         TransformerNER(spacy.blank("en")).from_disk(folder)
     cfg = json.loads((DEFAULT_MODEL / "kg_transformer_ner" / "cfg.json").read_text())
     assert cfg["labels"][0] == "O"
+
+
+def test_a_word_longer_than_the_encoder_is_truncated_not_an_error(nlp):
+    """One spaCy token can hold more than 510 word pieces (a formula, an unspaced CJK text)."""
+    ner = nlp.get_pipe("kg_transformer_ner")
+    for word in ["H" + "(CH2)" * 150, "深度学习模型在图像识别任务上表现优异" * 35]:
+        text = f"We train BERT on {word} and report F1."
+        doc = nlp.make_doc(text)
+        assert max(ner._pieces([t.text]) for t in doc) > MAX_PIECES
+        doc = nlp(text)
+        assert doc.tensor.shape == (len(doc), 384)
+        assert "BERT" in [e.text for e in doc.ents]
+
+
+def test_saving_needs_a_loaded_model(nlp, tmp_path):
+    with pytest.raises(ModelError, match="no model to save"):
+        TransformerNER(spacy.blank("en")).to_disk(tmp_path / "empty")
+    nlp.to_disk(tmp_path / "copy")  # copies the loaded files
+    again = spacy.load(tmp_path / "copy")
+    text = "We fine-tune BERT on SQuAD."
+    assert [(e.text, e.label_) for e in again(text).ents] == [(e.text, e.label_) for e in nlp(text).ents]

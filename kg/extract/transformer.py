@@ -6,7 +6,9 @@ classification head, two outputs: ``logits`` and ``hidden``), the word-piece tok
 spaCy tokens as pre-split words, labels each word by its first word piece, turns the BIO
 labels into ``doc.ents``, and sets ``doc.tensor`` to each word's mean hidden state, which
 :mod:`kg.extract.relations` uses as its dense features. Documents longer than the encoder's
-512 pieces are cut at the full stop nearest their middle, as in training.
+512 pieces are cut at the full stop nearest their middle, again and again until each part
+fits (one call per part); a single word longer than that (a long formula, an unspaced CJK
+sentence) is truncated, and the words past the limit get no entity.
 
 It needs ``onnxruntime`` and ``tokenizers`` (kg's dependencies), no PyTorch, and runs on one
 thread per process, so results do not depend on the machine's core count.
@@ -83,7 +85,7 @@ def decode_spans(probs: np.ndarray, labels: list[str],
                 s -= 1
             while e < len(glued) and glued[e]:
                 e += 1
-            if grown and s < grown[-1][1] or grown and s == grown[-1][1] and glued[s]:
+            if grown and s < grown[-1][1]:
                 grown[-1][1] = max(grown[-1][1], e)
             else:
                 grown.append([s, e])
@@ -123,7 +125,7 @@ def split_words(n_pieces, words: list[str], limit: int = MAX_PIECES) -> list[tup
         mid = (a + b) // 2
         stops = [i for i in range(a, b) if words[i] == "."]
         at = min(stops, key=lambda i: abs(i - mid)) + 1 if stops else mid
-        if at <= a or at >= b:
+        if at >= b:  # the only full stop ends the range
             at = mid
         cut(a, at)
         cut(at, b)
@@ -140,6 +142,7 @@ class TransformerNER:
         self.tags: list[str] = []  # the classifier's BIO tags, "O" first
         self._session = None
         self._tokenizer = None
+        self._path: Path | None = None  # the folder its files were loaded from
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -176,6 +179,9 @@ class TransformerNER:
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
         import shutil
 
+        if self._path is None:
+            raise ModelError("kg_transformer_ner has no model to save",
+                             hint="load one with from_disk (spacy.load does) before saving")
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         if self._path.resolve() != path.resolve():
@@ -205,7 +211,11 @@ class TransformerNER:
             chunks = [(a, b, self._tokenizer.encode(words[a:b], is_pretokenized=True))
                       for a, b in split_words(self._pieces, words)]
         for a, b, enc in chunks:
-            ids = np.asarray([enc.ids], dtype=np.int64)
+            ids_list, word_ids = enc.ids, enc.word_ids
+            if len(ids_list) > MAX_PIECES + 2:  # one word too long to cut ("H(CH2)(CH2)...", CJK)
+                ids_list = ids_list[:MAX_PIECES + 1] + ids_list[-1:]  # keep [SEP]
+                word_ids = word_ids[:MAX_PIECES + 1] + [None]  # the words cut off stay "O"
+            ids = np.asarray([ids_list], dtype=np.int64)
             feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids),
                      "token_type_ids": np.zeros_like(ids)}
             logits, states = self._session.run(["logits", "hidden"], feeds)
@@ -214,7 +224,7 @@ class TransformerNER:
             p /= p.sum(axis=1, keepdims=True)
             if hidden is None:
                 hidden = np.zeros((len(words), states.shape[-1]), dtype=np.float32)
-            wid = np.asarray([-1 if w is None else w for w in enc.word_ids], dtype=np.int64)
+            wid = np.asarray([-1 if w is None else w for w in word_ids], dtype=np.int64)
             keep = wid >= 0
             pieces, states = wid[keep], states[0][keep]
             sums = np.zeros((b - a, states.shape[-1]), dtype=np.float32)
@@ -223,8 +233,6 @@ class TransformerNER:
             hidden[a:b] = sums / np.maximum(counts, 1)[:, None]
             present, first = np.unique(pieces, return_index=True)
             probs[a + present] = p[keep][first]
-        if hidden is None:
-            hidden = np.zeros((len(words), 0), dtype=np.float32)
         return probs, hidden
 
     def __call__(self, doc: Doc) -> Doc:
