@@ -321,15 +321,15 @@ def train(
         raise ArgumentError(f"unknown generic mode {generic!r}", hint=f"use one of {_GENERIC_MODES}")
     if backbone not in ("cnn", "minilm"):
         raise ArgumentError(f"unknown backbone {backbone!r}", hint="use cnn or minilm")
+    if scierc_weight < 1:
+        raise ArgumentError(f"scierc_weight must be 1 or more, not {scierc_weight}",
+                            hint="pass a whole number of copies, such as 2")
     if backbone == "minilm" and trained is None:
         if max_steps is not None or overrides or generic != "label":
             raise ArgumentError("max_steps, overrides and generic modes other than 'label' are "
                                 "settings of spaCy's CNN training",
                                 hint="drop them, or pass backbone='cnn' (--backbone cnn)")
         _require_training_modules()
-    if scierc_weight < 1:
-        raise ArgumentError(f"scierc_weight must be 1 or more, not {scierc_weight}",
-                            hint="pass a whole number of copies, such as 2")
     data_dir, out = scierc_dir(data_dir), Path(output_dir)
     if threads:
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
