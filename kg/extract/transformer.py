@@ -22,7 +22,7 @@ thread per process, so results do not depend on the machine's core count.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -249,10 +249,6 @@ class TransformerNER:
         if hidden.shape[1]:
             doc.tensor = hidden
         return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
 
 
 @Language.factory("kg_transformer_ner", assigns=["doc.ents", "doc.tensor"], default_config={})

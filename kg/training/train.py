@@ -304,10 +304,11 @@ def train(
         (copies of its training file), to weigh SciERC's annotation style
         against SciREX's larger share of mentions.
     backbone : {"minilm", "cnn"}
-        ``minilm`` (the shipped model's): see below. ``cnn``: spaCy's training with *config* (en_core_web_sm's tok2vec and a new ner).
-        ``minilm``: all-MiniLM-L6-v2 fine-tuned for *epochs* on the same corpus and exported
-        to ONNX (:mod:`kg.training.transformer`; needs ``.[train-transformer]``), keeping
-        its first *layers* encoder layers (3 of 6: the shipped model; ``None`` keeps all).
+        ``minilm`` (the shipped model's): all-MiniLM-L6-v2 fine-tuned for *epochs* on the
+        same corpus and exported to ONNX (:mod:`kg.training.transformer`; needs
+        ``.[train-transformer]``), keeping its first *layers* encoder layers (3 of 6: the
+        shipped model; ``None`` keeps all). ``cnn``: spaCy's training with *config*
+        (en_core_web_sm's tok2vec and a new ner).
     trained : path, optional
         A pipeline this function trained before (with the same data, split
         and config): skip training, then score and install it as usual.
@@ -382,26 +383,25 @@ def train(
         over["training.max_steps"] = max_steps
     over.update(overrides or {})
     wall = None
+    if backbone == "minilm":  # spaCy's config overrides mean nothing to it
+        over = {"backbone": backbone, "layers": layers, "epochs": epochs, "seed": seed}
     if trained is None:  # a run in the same folder with the other backbone leaves other files
         shutil.rmtree(out / "pipeline", ignore_errors=True)
-    if trained is not None and backbone == "minilm":
-        history = Path(trained).parent.parent / "transformer" / "history.json"
-        over = {"backbone": backbone, "layers": layers, "epochs": epochs, "seed": seed}
-        if history.is_file():  # kg train's layout: OUT/pipeline/model-best, OUT/transformer
-            done = json.loads(history.read_text(encoding="utf-8"))
-            over["history"] = done["epochs"]
-            wall = done.get("train_seconds")
     if trained is None and backbone == "minilm":
         from kg.training.transformer import build_pipeline, train_transformer
 
         t0 = time.perf_counter()
-        history = train_transformer(corpus, out / "transformer", epochs=epochs, seed=seed,
-                                    threads=threads, layers=layers)
+        over["history"] = train_transformer(corpus, out / "transformer", epochs=epochs, seed=seed,
+                                            threads=threads, layers=layers)["epochs"]
         build_pipeline(out / "transformer" / "onnx", out / "pipeline" / "model-best",
                        tokenizer_from=FALLBACK_MODEL)
         wall = round(time.perf_counter() - t0, 1)
-        over = {"backbone": backbone, "layers": layers, "epochs": epochs, "seed": seed,
-                "history": history["epochs"]}
+    elif backbone == "minilm":  # trained before, in kg train's layout: OUT/pipeline/model-best
+        history = Path(trained).parent.parent / "transformer" / "history.json"
+        if history.is_file():
+            done = json.loads(history.read_text(encoding="utf-8"))
+            over["history"] = done["epochs"]
+            wall = done.get("train_seconds")
     elif trained is None:
         t0 = time.perf_counter()
         spacy_train(Path(config), out / "pipeline", overrides=over, use_gpu=-1)
