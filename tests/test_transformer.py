@@ -66,6 +66,21 @@ def test_split_votes_give_one_span_of_the_likeliest_type():
     assert decode_spans(probs, tags) == [(0, 3, "dataset")]  # dataset 1.5 > concept 1.2
 
 
+def test_one_unsure_word_does_not_cut_a_span_in_two():
+    # Each word's likeliest tag reads B-method, O, I-method: two one-word spans. The likeliest
+    # valid sequence is B-method I-method I-method (0.9 * 0.45 * 0.9 against 0.9 * 0.5 * 0.1).
+    tags = ["O", "B-method", "I-method"]
+    probs = np.array([[0.1, 0.9, 0.0], [0.5, 0.05, 0.45], [0.1, 0.0, 0.9]])
+    assert decode_spans(probs, tags) == [(0, 3, "method")]
+
+
+def test_an_inside_tag_after_o_needs_its_own_evidence():
+    # A weak I-task after an O is no span: I- cannot follow O, and B-task has no probability.
+    tags = ["O", "B-task", "I-task"]
+    probs = np.array([[0.9, 0.05, 0.05], [0.45, 0.0, 0.55]])
+    assert decode_spans(probs, tags) == []
+
+
 def test_a_missing_model_file_is_a_model_error(tmp_path):
     require((DEFAULT_MODEL / "kg_transformer_ner" / "model.onnx").is_file(),
             "the shipped model is not the MiniLM NER")

@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span
 
 from ..errors import ModelError
 
-__all__ = ["MAX_PIECES", "TransformerNER", "decode_spans", "glued_words", "split_words"]
+__all__ = ["MAX_PIECES", "TransformerNER", "decode_spans", "glued_words", "split_words", "viterbi"]
 
 #: Word pieces per encoder call, [CLS] and [SEP] not counted.
 MAX_PIECES = 510
@@ -44,13 +44,14 @@ def decode_spans(probs: np.ndarray, labels: list[str],
                  glued: list[bool] | None = None) -> list[tuple[int, int, str]]:
     """Spans from per-word label probabilities (rows: words; columns: *labels*, BIO).
 
-    Boundaries come from each word's likeliest label, ignoring its type: a B- starts a
-    span, an I- continues one (or starts one after an O). With *glued* (per word: it is
-    joined to the word before by a hyphen with no white space, as in "pre - training"), a
-    span never ends or starts inside such a hyphenated word: it grows to the whole word,
+    Boundaries come from the likeliest valid tag sequence (:func:`viterbi`: an I-X only
+    after a B-X or I-X), not from each word's likeliest tag alone, so one unsure word
+    ("O" 0.5 against "I-method" 0.45) does not cut a span in two. With *glued* (per word:
+    it is joined to the word before by a hyphen with no white space, as in "pre - training"),
+    a span never ends or starts inside such a hyphenated word: it grows to the whole word,
     and spans that then touch merge. Each span takes the type with the most probability
     summed over its words, so a token classifier's split votes ("silent" concept,
-    "speech" dataset, "interface" concept) still give one span.
+    "speech" dataset, "interface" concept) still give one span of one type.
 
     >>> labels = ["O", "B-method", "I-method", "B-task", "I-task"]
     >>> p = np.array([[.1, .6, 0, .3, 0], [.1, 0, .3, 0, .6], [.1, 0, .6, 0, .3], [.9, 0, 0, 0, .1]])
@@ -63,7 +64,7 @@ def decode_spans(probs: np.ndarray, labels: list[str],
     kinds = [lab.split("-", 1) if lab != "O" else ("O", "") for lab in labels]
     types = sorted({t for _, t in kinds if t})
     col = {t: [j for j, (_, u) in enumerate(kinds) if u == t] for t in types}
-    best = probs.argmax(axis=1) if len(probs) else []
+    best = viterbi(probs, labels)
     bounds: list[list[int]] = []
     start = None
     for i, j in enumerate(best):
@@ -95,6 +96,37 @@ def decode_spans(probs: np.ndarray, labels: list[str],
         mass = {t: float(probs[s:e][:, col[t]].sum()) for t in types}
         spans.append((s, e, max(types, key=lambda t: mass[t])))
     return spans
+
+
+def viterbi(probs: np.ndarray, labels: list[str]) -> list[int]:
+    """The likeliest tag sequence (column indexes of *probs*) in which an I-X tag follows only
+    a B-X or an I-X (and never starts the sequence), the per-word probabilities taken as
+    independent.
+
+    >>> labels = ["O", "B-method", "I-method"]
+    >>> viterbi(np.array([[.1, .9, 0], [.5, 0, .45], [.1, 0, .9]]), labels)   # argmax: 1, 0, 2
+    [1, 2, 2]
+    """
+    n = len(probs)
+    if not n:
+        return []
+    inside = [lab.startswith("I-") for lab in labels]
+    kind = [lab.split("-", 1)[1] if lab != "O" else "" for lab in labels]
+    # allowed[a, b]: tag b may follow tag a
+    allowed = np.array([[not inside[b] or (a_kind == kind[b] and a_kind != "")
+                         for b in range(len(labels))] for a_kind in kind])
+    trans = np.where(allowed, 0.0, -np.inf)
+    logp = np.log(np.maximum(probs.astype(np.float64), 1e-12))
+    score = np.where(inside, -np.inf, logp[0])
+    back = np.zeros((n, len(labels)), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + trans
+        back[i] = cand.argmax(axis=0)
+        score = cand.max(axis=0) + logp[i]
+    path = [int(score.argmax())]
+    for i in range(n - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    return path[::-1]
 
 
 def glued_words(doc: Doc) -> list[bool]:
