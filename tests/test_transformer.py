@@ -11,7 +11,7 @@ import spacy
 
 from kg.errors import ModelError
 from kg.extract.pipeline import DEFAULT_MODEL
-from kg.extract.transformer import MAX_PIECES, TransformerNER, decode_spans
+from kg.extract.transformer import MAX_PIECES, TransformerNER, decode_spans, viterbi
 
 from .helpers import require
 
@@ -79,6 +79,31 @@ def test_an_inside_tag_after_o_needs_its_own_evidence():
     tags = ["O", "B-task", "I-task"]
     probs = np.array([[0.9, 0.05, 0.05], [0.45, 0.0, 0.55]])
     assert decode_spans(probs, tags) == []
+
+
+def test_a_word_voting_for_another_type_ends_the_span_when_o_is_likelier_over_the_sequence():
+    # Word 1 votes I-dataset after B-concept: I-concept has no probability there, so the valid
+    # sequences are B-concept O O (0.9 * 0.1 * 0.1) or B-concept B-dataset I-dataset (0.9 * 0 ...):
+    # the span ends after word 0, where the untyped decoder kept one three-word span.
+    tags = ["O", "B-concept", "I-concept", "B-dataset", "I-dataset"]
+    probs = np.array([[0.1, 0.9, 0, 0, 0], [0.1, 0, 0, 0, 0.9], [0.1, 0, 0.9, 0, 0]])
+    assert decode_spans(probs, tags) == [(0, 1, "concept")]
+
+
+def test_the_span_type_is_the_summed_one_not_the_path_one():
+    # The likeliest path is B-method then three I-method (0.9 * 0.3^3 against 0.05 * 0.65^3 for
+    # dataset), but dataset has more probability summed over the four words (2.0 against 1.8).
+    tags = ["O", "B-method", "I-method", "B-dataset", "I-dataset"]
+    probs = np.array([[0.05, 0.9, 0, 0.05, 0]] + [[0.05, 0, 0.3, 0, 0.65]] * 3)
+    assert viterbi(probs, tags) == [1, 2, 2, 2]
+    assert decode_spans(probs, tags) == [(0, 4, "dataset")]
+
+
+def test_viterbi_takes_nan_as_zero_and_keeps_the_sequence_valid():
+    tags = ["I-m", "B-m", "O"]
+    probs = np.array([[0, 0.9, 0.1], [0.1, 0.2, np.nan], [0.9, 0.05, 0.05]])
+    path = viterbi(probs, tags)
+    assert path[0] != 0 and all(not (tags[b] == "I-m" and tags[a] == "O") for a, b in zip(path, path[1:]))
 
 
 def test_a_missing_model_file_is_a_model_error(tmp_path):
