@@ -331,14 +331,35 @@ class _PairCounter:
             self._fold()
 
     def _fold(self) -> None:
+        """Merge the buffered codes into the sorted (codes, counts) arrays.
+
+        The buffer is sorted and run-length counted on its own, then merged by binary search:
+        the transient memory is about two copies of the arrays, where ``np.unique`` over
+        the concatenation (its sort permutation, inverse and float weights) took four or
+        more, at the end of the graph stage when the graph is nearly built.
+        """
         np = self._np
         if not self._buffer:
             return
-        codes = np.concatenate([self._codes, *self._buffer])
-        weights = np.concatenate([self._counts, np.ones(self._buffered, dtype=np.int64)])
-        self._codes, inverse = np.unique(codes, return_inverse=True)
-        self._counts = np.bincount(inverse, weights=weights, minlength=len(self._codes)).astype(np.int64)
+        new = np.concatenate(self._buffer)
         self._buffer, self._buffered = [], 0
+        new.sort()
+        first = np.empty(len(new), dtype=bool)
+        first[:1] = True
+        np.not_equal(new[1:], new[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        del first
+        new_counts = np.diff(np.append(starts, len(new)))
+        new = new[starts]
+        del starts
+        old, counts = self._codes, self._counts
+        pos = np.searchsorted(old, new)
+        hit = pos < len(old)
+        hit[hit] = old[pos[hit]] == new[hit]
+        counts[pos[hit]] += new_counts[hit]  # the positions are distinct: new holds each code once
+        miss = ~hit
+        self._codes = np.insert(old, pos[miss], new[miss])
+        self._counts = np.insert(counts, pos[miss], new_counts[miss])
 
     def drain(self, min_count: int = 1) -> Iterator[tuple[list[str], list[str], list[int]]]:
         """What :meth:`items` gives, as columns (heads, tails, weights) a slice at a time, emptying

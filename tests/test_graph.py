@@ -189,3 +189,24 @@ def test_relations_must_fit_the_entity_types():
     for u, v, k in G.edges(keys=True):
         if k in RELATION_ENDS:
             assert (G.nodes[u]["type"], G.nodes[v]["type"]) == RELATION_ENDS[k]
+
+
+@pytest.mark.parametrize("fold_at", [1, 7, 1 << 22])
+def test_pair_counter_counts_like_a_counter_however_often_it_folds(fold_at):
+    """Folding the buffered pair codes into the sorted arrays (every pair, every fold size) gives
+    what counting (a, b) tuples gives, in (a, b) order."""
+    import itertools
+    import random
+    from collections import Counter
+
+    from kg.graph import _PairCounter
+
+    names = [f"e{i:02d}" for i in range(30)]
+    rng = random.Random(3)
+    papers = [sorted(rng.sample(names, rng.randint(0, 8))) for _ in range(200)]
+    expected = Counter(pair for p in papers for pair in itertools.combinations(p, 2))
+    counter = _PairCounter(names, fold_at=fold_at)
+    for p in papers:
+        counter.add(p)
+    assert list(counter.items()) == [(a, b, n) for (a, b), n in sorted(expected.items())]
+    assert list(counter.items(min_count=3)) == [(a, b, n) for (a, b), n in sorted(expected.items()) if n >= 3]
