@@ -239,6 +239,7 @@ def _build(inputs: Iterable[str | os.PathLike[str]], outputs: OutputSet, *, mode
     assign_communities(G)
     assign_years(G)
     timings["communities"] = time.perf_counter() - t0
+    _note_memory(memory, "communities")
 
     try:
         staged = write_exports(G, outputs.stage, base_iri=base_iri, html=html, store=store, timings=timings,

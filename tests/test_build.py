@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import networkx as nx
 import pytest
 import rdflib
@@ -24,6 +26,15 @@ def test_seed_build_writes_the_exports(seed_build):
         assert (out / name).stat().st_size > 1000, name
     assert (out / "store").is_dir()
     assert not list(out.glob(".*.tmp")), "no temp files are left behind"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no getrusage: BuildResult.memory stays empty")
+def test_build_reports_peak_memory_after_every_stage(seed_build):
+    result, _ = seed_build
+    stages = list(result.memory)
+    assert stages[:4] == ["read", "extract", "graph", "communities"], stages  # communities before any export
+    assert {"export_json", "export_rdf"} <= set(stages)
+    assert all(b >= a > 0 for a, b in zip(result.memory.values(), list(result.memory.values())[1:]))
 
 
 def test_graph_json_reloads_to_the_same_graph(seed_build):
