@@ -210,3 +210,19 @@ def test_pair_counter_counts_like_a_counter_however_often_it_folds(fold_at):
         counter.add(p)
     assert list(counter.items()) == [(a, b, n) for (a, b), n in sorted(expected.items())]
     assert list(counter.items(min_count=3)) == [(a, b, n) for (a, b), n in sorted(expected.items()) if n >= 3]
+
+
+def test_communities_are_the_same_without_a_writable_temp_folder(monkeypatch):
+    """Leiden reads its edges from a temporary file; with none to be had it takes a list, same result."""
+    import tempfile
+
+    from kg.communities import detect_communities
+
+    G = build_graph(foonet_corpus())
+    expected = detect_communities(G)
+
+    def no_temp(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_temp)
+    assert detect_communities(G) == expected
