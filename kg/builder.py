@@ -23,7 +23,6 @@ except ImportError:  # Windows: BuildResult.memory stays empty
     resource = None  # type: ignore[assignment]
 
 from ._outset import OutputSet
-from .communities import assign_communities
 from .errors import ArgumentError, ExportError, InputError
 from .extract import extract_papers, load_pipeline
 from .graph import ENTITY, PAPER, build_graph
@@ -232,14 +231,11 @@ def _build(inputs: Iterable[str | os.PathLike[str]], outputs: OutputSet, *, mode
 
     if min_cooccurrence is None:
         min_cooccurrence = default_min_cooccurrence(n_total)
-    G = build_graph(stream(), fixed_types=fixed_types, min_cooccurrence=min_cooccurrence)
+    # communities are detected inside, on the co-occurrence counts before they become edges
+    G = build_graph(stream(), fixed_types=fixed_types, min_cooccurrence=min_cooccurrence, communities=True)
+    assign_years(G)
     timings["graph"] = time.perf_counter() - t0 - timings["extract"]
     _note_memory(memory, "graph")
-    t0 = time.perf_counter()
-    assign_communities(G)
-    assign_years(G)
-    timings["communities"] = time.perf_counter() - t0
-    _note_memory(memory, "communities")
 
     try:
         staged = write_exports(G, outputs.stage, base_iri=base_iri, html=html, store=store, timings=timings,

@@ -44,7 +44,7 @@ from .errors import ArgumentError
 from .graph import CO_OCCURS, ENTITY, MENTION, PAPER
 
 __all__ = ["COMMUNITY_SEED", "LEIDEN_ITERATIONS", "Community", "assign_communities", "community_graph", "detect_communities",
-           "paper_communities", "read_communities"]
+           "pair_communities", "paper_communities", "read_communities", "write_communities"]
 
 #: Seed of igraph's random generator while Leiden runs.
 COMMUNITY_SEED = 7
@@ -180,16 +180,36 @@ def detect_communities(G: nx.MultiDiGraph, *, seed: int = COMMUNITY_SEED,
     >>> detect_communities(G)
     {'a': 0, 'b': 1}
     """
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, float)) or not resolution > 0:
-        raise ArgumentError(f"resolution must be a positive number, got {resolution!r}")
-    import igraph
-
+    _check_resolution(resolution)
     names = sorted(n for n, k in G.nodes(data="kind") if k == ENTITY)
     if not names:
         return {}
-    heads, tails, weights = _weighted_pairs(G, names)
+    return pair_communities(names, *_weighted_pairs(G, names), seed=seed, resolution=resolution)
+
+
+def _check_resolution(resolution: Any) -> None:
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, float)) or not resolution > 0:
+        raise ArgumentError(f"resolution must be a positive number, got {resolution!r}")
+
+
+def pair_communities(names: list[str], heads: Any, tails: Any, weights: Any, *,
+                     seed: int = COMMUNITY_SEED, resolution: float = 1.0) -> dict[str, int]:
+    """:func:`detect_communities` on pairs given as arrays: *names* (sorted entity ids) and, per
+    pair, the indexes into it (``heads[i] < tails[i]``, pairs sorted, each once) and its weight.
+
+    ``build_graph`` calls it on the co-occurrence counts before they become edges, so that
+    Leiden's memory is not added on top of the finished graph's.
+
+    >>> import numpy as np
+    >>> pair_communities(["a", "b", "c"], np.array([0]), np.array([1]), np.array([2.0]))
+    {'a': 0, 'b': 0, 'c': 1}
+    """
+    import igraph
+
+    _check_resolution(resolution)
+    if not names:
+        return {}
     g = _igraph_of(igraph, len(names), heads, tails)
-    del heads, tails
     igraph.set_random_number_generator(random.Random(seed))
     try:
         membership = g.community_leiden(objective_function="modularity", weights=weights,
@@ -221,7 +241,12 @@ def assign_communities(G: nx.MultiDiGraph, *, seed: int = COMMUNITY_SEED,
 
     Returns the communities, largest first (see :class:`Community`).
     """
-    membership = detect_communities(G, seed=seed, resolution=resolution)
+    return write_communities(G, detect_communities(G, seed=seed, resolution=resolution))
+
+
+def write_communities(G: nx.MultiDiGraph, membership: dict[str, int]) -> list[Community]:
+    """Write a membership (entity id -> community number, as :func:`detect_communities` or
+    :func:`pair_communities` give it) into *G*, as :func:`assign_communities` does."""
     for n, c in membership.items():
         G.nodes[n]["community"] = c
     communities = _summarise(G, membership)

@@ -154,6 +154,7 @@ def build_graph(
     cooccurrence: bool = True,
     min_cooccurrence: int = 1,
     fixed_types: dict[str, str] | None = None,
+    communities: bool = False,
 ) -> nx.MultiDiGraph:
     """Build kg's graph from per-paper mentions and relations.
 
@@ -171,6 +172,11 @@ def build_graph(
     fixed_types : dict, optional
         Compact canonical key -> entity type to keep instead of re-voting
         (see :func:`entity_types`); used by ``kg build --update``.
+    communities : bool
+        Also do what :func:`kg.communities.assign_communities` does, with
+        Leiden run on the co-occurrence counts before they become edges: the
+        same communities, without Leiden's memory on top of the finished
+        graph's (``kg build`` does this).
 
     Returns
     -------
@@ -251,19 +257,34 @@ def build_graph(
                 rel_papers[(h, t, rel.type)].add(paper.id)
         del per_paper, entity_ids, entities
 
+        membership = None
         if cooc is not None:
+            codes, counts = cooc.take(min_count=min_cooccurrence)
+            if communities:  # the pairs exactly as they become co_occurs edges, a < b, sorted
+                from .communities import pair_communities
+
+                heads, tails = cooc.split(codes)
+                membership = pair_communities(cooc.names, heads, tails, counts.astype("float64"))
+                del heads, tails
             # the pairs are new, so their edges go straight into the adjacency dicts (_add_new_edges,
             # inlined: co-occurrence is most of a large graph's edges)
             succ, pred = G._succ, G._pred
-            for heads, tails, weights in cooc.drain(min_count=min_cooccurrence):
+            for heads, tails, weights in cooc.columns(codes, counts):
                 for a, b, w in zip(heads, tails, weights):
                     succ[a][b] = pred[b][a] = {CO_OCCURS: {"kind": CO_OCCURS, "weight": w}}
-            del cooc
+            del cooc, codes, counts
         for (h, t, rtype) in sorted(rel_edges):
             ev = rel_edges[(h, t, rtype)]
             G.add_edge(h, t, key=rtype, kind=rtype, weight=len(rel_papers[(h, t, rtype)]), evidence=ev)
         nx._clear_cache(G)
-        return G
+    if communities:
+        from .communities import assign_communities, write_communities
+
+        if membership is None:
+            assign_communities(G)
+        else:
+            write_communities(G, membership)
+    return G
 
 
 def _add_new_edges(G: nx.MultiDiGraph, edges: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
@@ -373,7 +394,23 @@ class _PairCounter:
         >>> list(c.drain()), list(c.items())
         ([(['a', 'a', 'b'], ['b', 'c', 'c'], [1, 1, 1])], [])
         """
-        return self._pairs(min_count, release=True)
+        return self.columns(*self.take(min_count))
+
+    def take(self, min_count: int = 1) -> tuple[Any, Any]:
+        """The (codes, counts) arrays of the pairs seen in at least *min_count* papers, sorted,
+        emptying the counter (see :meth:`drain`; :meth:`columns` and :meth:`split` read them).
+
+        >>> c = _PairCounter(["a", "b", "c"]); c.add(["a", "b", "c"]); c.add(["b", "c"])
+        >>> [x.tolist() for x in c.take(2)], list(c.items())
+        ([[5], [2]], [])
+        """
+        codes, counts = self._filtered(min_count)
+        self._codes = self._counts = self._np.empty(0, dtype=self._np.int64)
+        return codes, counts
+
+    def split(self, codes: Any) -> tuple[Any, Any]:
+        """The (head, tail) name indexes of pair *codes*, as two arrays."""
+        return self._np.divmod(codes, self.n)
 
     def items(self, min_count: int = 1) -> Iterator[tuple[str, str, int]]:
         """(a, b, papers) for every pair seen in at least *min_count* papers, a < b, sorted by (a, b).
@@ -381,28 +418,22 @@ class _PairCounter:
         Pairs are filtered first and turned into Python objects a slice at a time: at 100k papers
         there are tens of millions of pairs, and lists of them all would cost gigabytes.
         """
-        for heads, tails, weights in self._pairs(min_count, release=False):
+        for heads, tails, weights in self.columns(*self._filtered(min_count)):
             yield from zip(heads, tails, weights)
 
-    def _pairs(self, min_count: int, *, release: bool) -> Iterator[tuple[list[str], list[str], list[int]]]:
+    def _filtered(self, min_count: int) -> tuple[Any, Any]:
         self._fold()
-        np = self._np
         if min_count > 1:
             keep = self._counts >= min_count
-            codes, counts = self._codes[keep], self._counts[keep]
-            del keep
-        else:
-            codes, counts = self._codes, self._counts
-        if release:
-            self._codes = self._counts = np.empty(0, dtype=np.int64)
-        return self._columns(codes, counts)
+            return self._codes[keep], self._counts[keep]
+        return self._codes, self._counts
 
-    def _columns(self, codes: Any, counts: Any) -> Iterator[tuple[list[str], list[str], list[int]]]:
-        np = self._np
+    def columns(self, codes: Any, counts: Any) -> Iterator[tuple[list[str], list[str], list[int]]]:
+        """(heads, tails, weights) lists of names and counts, a slice of *codes* at a time."""
         name = self.names.__getitem__
         step = 1 << 16
         for lo in range(0, len(codes), step):
-            heads, tails = np.divmod(codes[lo:lo + step], self.n)
+            heads, tails = self.split(codes[lo:lo + step])
             yield list(map(name, heads.tolist())), list(map(name, tails.tolist())), counts[lo:lo + step].tolist()
 
 

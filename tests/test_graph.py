@@ -226,3 +226,20 @@ def test_communities_are_the_same_without_a_writable_temp_folder(monkeypatch):
 
     monkeypatch.setattr(tempfile, "mkstemp", no_temp)
     assert detect_communities(G) == expected
+
+
+@pytest.mark.parametrize("min_cooccurrence", [1, 2])
+def test_communities_found_while_building_are_the_ones_found_after(min_cooccurrence):
+    """build_graph(communities=True) runs Leiden on the co-occurrence counts before they become
+    edges; the graph it gives is the one assign_communities gives afterwards."""
+    import json
+
+    from kg.communities import assign_communities
+    from kg.export.json import graph_to_data
+
+    corpus = foonet_corpus()
+    during = build_graph(corpus, min_cooccurrence=min_cooccurrence, communities=True)
+    after = build_graph(corpus, min_cooccurrence=min_cooccurrence)
+    assign_communities(after)
+    assert "communities" in during.graph
+    assert json.dumps(graph_to_data(during), sort_keys=True) == json.dumps(graph_to_data(after), sort_keys=True)
