@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 
@@ -103,7 +104,7 @@ def test_viterbi_takes_nan_as_zero_and_keeps_the_sequence_valid():
     tags = ["I-m", "B-m", "O"]
     probs = np.array([[0, 0.9, 0.1], [0.1, 0.2, np.nan], [0.9, 0.05, 0.05]])
     path = viterbi(probs, tags)
-    assert path[0] != 0 and all(not (tags[b] == "I-m" and tags[a] == "O") for a, b in zip(path, path[1:]))
+    assert path[0] != 0 and all(not (tags[b] == "I-m" and tags[a] == "O") for a, b in itertools.pairwise(path))
 
 
 def test_a_missing_model_file_is_a_model_error(tmp_path):
