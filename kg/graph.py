@@ -382,27 +382,19 @@ class _PairCounter:
         self._codes = np.insert(old, pos[miss], new[miss])
         self._counts = np.insert(counts, pos[miss], new_counts[miss])
 
-    def drain(self, min_count: int = 1) -> Iterator[tuple[list[str], list[str], list[int]]]:
-        """What :meth:`items` gives, as columns (heads, tails, weights) a slice at a time, emptying
-        the counter before the first slice is yielded.
+    def take(self, min_count: int = 1) -> tuple[Any, Any]:
+        """The (codes, counts) arrays of the pairs seen in at least *min_count* papers, sorted,
+        emptying the counter; :meth:`columns` turns them into names a slice at a time.
 
         The unfiltered arrays (16 bytes a pair, hundreds of MB at 100k papers) are
         then freed while the caller turns the kept pairs into edges, instead of
         living on next to the finished graph; columns spare a tuple per pair.
 
-        >>> c = _PairCounter(["a", "b", "c"]); c.add(["a", "b", "c"])
-        >>> list(c.drain()), list(c.items())
-        ([(['a', 'a', 'b'], ['b', 'c', 'c'], [1, 1, 1])], [])
-        """
-        return self.columns(*self.take(min_count))
-
-    def take(self, min_count: int = 1) -> tuple[Any, Any]:
-        """The (codes, counts) arrays of the pairs seen in at least *min_count* papers, sorted,
-        emptying the counter (see :meth:`drain`; :meth:`columns` and :meth:`split` read them).
-
         >>> c = _PairCounter(["a", "b", "c"]); c.add(["a", "b", "c"]); c.add(["b", "c"])
         >>> [x.tolist() for x in c.take(2)], list(c.items())
         ([[5], [2]], [])
+        >>> c.add(["a", "b"]); list(c.columns(*c.take()))
+        [(['a'], ['b'], [1])]
         """
         codes, counts = self._filtered(min_count)
         self._codes = self._counts = self._np.empty(0, dtype=self._np.int64)
