@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from .types import ENTITY_TYPES, Entity, Mention
 
-__all__ = ["Normalizer", "canonical_key", "compact_key", "entity_id", "is_acronym", "normalise", "singular"]
+__all__ = ["Normalizer", "canonical_key", "compact_key", "entity_id", "inner_definition", "is_acronym",
+           "normalise", "singular"]
 
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _DETS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "its", "such"}
@@ -85,6 +86,36 @@ def singular(word: str) -> str:
     return w[:-1]
 
 
+_INNER_DEFINITION = re.compile(r"\s*\(\s*([^()\s;,]{2,12})\s*\)(?=\s+\S)")
+
+
+def inner_definition(text: str) -> tuple[str, str, str, str, str] | None:
+    """A name that defines an acronym inside it, "Kullback-Leibler (KL) divergence": the name
+    without the definition, the long form with what follows it, the short form with it, and the
+    long and short forms alone.
+
+    The short form must have a capital letter and begin like one of the words before it (the
+    long form runs from the last such word).
+
+    >>> inner_definition("the Kullback-Leibler (KL) divergence")
+    ('the Kullback-Leibler divergence', 'Kullback-Leibler divergence', 'KL divergence', 'Kullback-Leibler', 'KL')
+    >>> inner_definition("recurrent neural networks (RNNs)") is None  # kg splits these in two
+    True
+    """
+    m = _INNER_DEFINITION.search(text)
+    if m is None:
+        return None
+    short, before, after = m.group(1), text[:m.start()], text[m.end():]
+    if not any(c.isupper() for c in short):
+        return None
+    words = before.split()
+    for k in range(len(words) - 1, -1, -1):
+        if words[k][:1].lower() == short[:1].lower():
+            long = " ".join(words[k:])
+            return before + after, long + after, short + after, long, short
+    return None
+
+
 def canonical_key(text: str) -> str:
     """The canonical key of a mention's text (see the module docstring).
 
@@ -96,6 +127,8 @@ def canonical_key(text: str) -> str:
     ('CUB 200', 'image dataset')
     """
     t = unicodedata.normalize("NFKC", text).strip()
+    if "(" in t:  # "Kullback-Leibler (KL) divergence" is "Kullback-Leibler divergence"
+        t = (inner_definition(t) or (t,))[0]
     t = re.sub(r"['’]s\b", "", t)
     tokens = [tok for tok in _SPLIT.split(t) if tok]
     while len(tokens) > 1 and tokens[0].lower() in _DETS:
@@ -193,6 +226,11 @@ class Normalizer:
         for m in mentions:
             if m.long_form:
                 expansions[compact_key(ckey(m.text))][ckey(m.long_form)] += 1
+            elif "(" in m.text:  # a definition inside a name: "KL divergence" is its short form
+                inner = inner_definition(m.text)
+                if inner is not None:  # and "KL" alone is "Kullback-Leibler", as after a split one
+                    expansions[compact_key(ckey(inner[2]))][ckey(inner[1])] += 1
+                    expansions[compact_key(ckey(inner[4]))][ckey(inner[3])] += 1
         acronym_map = {short: _most_common(c) for short, c in expansions.items()}
 
         @functools.cache

@@ -72,6 +72,20 @@ def test_acronym_definition_merges_both_forms(nlp):
     assert len({resolved.mention_entity[m] for m in ms}) == 1
 
 
+def test_a_definition_inside_a_name_keeps_the_name_whole(nlp):
+    """ "Kullback-Leibler (KL) divergence" is one name: splitting the definition out of it lost
+    "divergence"; it merges with "KL divergence" and "Kullback-Leibler divergence"."""
+    r = run(nlp, "We minimise the Kullback-Leibler (KL) divergence between the two distributions. "
+                 "The KL divergence is small. The Kullback-Leibler divergence is smaller.")
+    texts = [m.text for m in r.mentions]
+    assert "Kullback-Leibler (KL) divergence" in texts and "Kullback-Leibler" not in texts
+    resolved = normalise(r.mentions)
+    ms = [m for m in r.mentions if m.text.endswith("divergence")]
+    assert len(ms) == 3 and len({resolved.mention_entity[m] for m in ms}) == 1
+    entity = resolved.entities[resolved.mention_entity[ms[0]]]
+    assert entity.key == "kullback leibler divergence"
+
+
 def test_generic_phrases_are_dropped(nlp):
     r = run(nlp, "In this paper, our approach outperforms the state of the art on the CIFAR-10 dataset. "
                  "Our results and experiments confirm that the proposed method works.")

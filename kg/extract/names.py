@@ -48,6 +48,7 @@ from spacy.util import filter_spans
 
 from ._component import Component
 from .gazetteer import Gazetteer, is_case_sensitive, read_gazetteer
+from ..normalize import inner_definition
 
 __all__ = ["DEFAULT_NAMES", "WELL_KNOWN", "Names", "add_names", "is_hardware", "is_junk", "is_modifier", "is_name", "split_coordination"]
 
@@ -268,10 +269,11 @@ _THEORY_HEADS = frozenset([
 
 def _definition(start: int, end: int, acronyms) -> list[tuple[int, int]] | None:
     """A span holding "long form (SF)": the two, relative to *start* (kg_rules would split it
-    later with the long form's type for both; here each piece can take its known type)."""
+    later with the long form's type for both; here each piece can take its known type). A span
+    that goes on after the definition, "Kullback-Leibler (KL) divergence", is one name: None."""
     for a in acronyms:
-        if start <= a.long_start and a.long_end <= a.short_start and a.short_end < end and \
-                start < a.long_end:
+        if start <= a.long_start and a.long_end <= a.short_start and a.short_end < end <= a.short_end + 1 \
+                and start < a.long_end:  # (a long form reaching before the span: kg_rules splits it)
             return [(a.long_start - start, a.long_end - start), (a.short_start - start, a.short_end - start)]
     return None
 
@@ -321,6 +323,11 @@ class Names(Component):
                 if span is None or not len(span):
                     continue
                 known = self.known_type(span.text)
+                if known is None and "(" in span.text:  # "FID score" in "Fréchet ... (FID) score"
+                    inner = inner_definition(span.text)
+                    if inner is not None:
+                        known = self.known_type(inner[1]) or self.known_type(inner[2]) or \
+                            self.known_type(inner[2].split()[0])
                 span.label_ = known or ent.label_
                 if known is None and span.label_ == "dataset" and \
                         span.text.split()[-1].lower() in _TASK_HEADS:

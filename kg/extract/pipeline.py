@@ -239,10 +239,12 @@ class KGRules(Component):
     @staticmethod
     def _split_definitions(start: int, end: int, acronyms) -> list[tuple[int, int]]:
         """A span holding an acronym definition, "recurrent neural networks (RNNs)", becomes
-        its long form and its short form."""
+        its long form and its short form; one that goes on after it, "Kullback-Leibler (KL)
+        divergence", stays whole (the normaliser reads the definition in it)."""
         for a in acronyms:
-            if start <= a.short_start - 1 and a.short_end < end and a.long_end <= a.short_start and \
-                    a.long_end > start:
+            whole = start <= a.long_start and end > a.short_end + 1  # the name goes on after it
+            if start <= a.short_start - 1 and a.short_end < end and not whole and \
+                    a.long_end <= a.short_start and a.long_end > start:
                 return [(a.long_start, a.long_end), (a.short_start, a.short_end)]
         return [(start, end)]
 

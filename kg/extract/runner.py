@@ -92,7 +92,8 @@ def assemble(paper: Paper, fields: dict[str, FieldSpans]) -> Extraction:
         covered = [(s, e) for s, e, _, _ in spans]
         # uses of a defined short form that NER did not tag
         for short, long in defs.items():
-            typ = next((t for s, e, t, _ in spans if text[s:e] in (short, long)), "concept")
+            typ = next((t for s, e, t, _ in spans if text[s:e] in (short, long)
+                        or f"({short})" in text[s:e]), "concept")  # or a name defining it inside
             for m in re.finditer(r"(?<![\w-])" + re.escape(short) + r"(?![\w-])", text):
                 if not any(s < m.end() and m.start() < e for s, e in covered):
                     spans.append((m.start(), m.end(), typ, "acronym"))
