@@ -46,9 +46,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from ..normalize import inner_definition
 from ._component import Component
 from .gazetteer import Gazetteer, is_case_sensitive, read_gazetteer
-from ..normalize import inner_definition
 
 __all__ = ["DEFAULT_NAMES", "WELL_KNOWN", "Names", "add_names", "is_hardware", "is_junk", "is_modifier", "is_name", "split_coordination"]
 
