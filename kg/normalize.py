@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .acronyms import find_acronyms
 from .types import ENTITY_TYPES, Entity, Mention
 
 __all__ = ["Normalizer", "canonical_key", "compact_key", "entity_id", "inner_definition", "is_acronym",
@@ -86,7 +87,7 @@ def singular(word: str) -> str:
     return w[:-1]
 
 
-_INNER_DEFINITION = re.compile(r"\s*\(\s*([^()\s;,]{2,12})\s*\)(?=\s+\S)")
+_GOES_ON = re.compile(r"\s*\)\s+\S")
 
 
 def inner_definition(text: str) -> tuple[str, str, str, str, str] | None:
@@ -94,25 +95,25 @@ def inner_definition(text: str) -> tuple[str, str, str, str, str] | None:
     without the definition, the long form with what follows it, the short form with it, and the
     long and short forms alone.
 
-    The short form must have a capital letter and begin like one of the words before it (the
-    long form runs from the last such word).
+    The definition is what :func:`kg.acronyms.find_acronyms` finds (Schwartz-Hearst), and the
+    name must go on after its ")" with a word.
 
     >>> inner_definition("the Kullback-Leibler (KL) divergence")
     ('the Kullback-Leibler divergence', 'Kullback-Leibler divergence', 'KL divergence', 'Kullback-Leibler', 'KL')
-    >>> inner_definition("recurrent neural networks (RNNs)") is None  # kg splits these in two
-    True
+    >>> inner_definition("large language model (LLM) agents")[1:]
+    ('large language model agents', 'LLM agents', 'large language model', 'LLM')
+    >>> [inner_definition(t) for t in ("recurrent neural networks (RNNs)", "GPT (GPT-3) model",
+    ...                                "Kullback-Leibler (KL), then", "a (2019) model")]
+    [None, None, None, None]
     """
-    m = _INNER_DEFINITION.search(text)
-    if m is None:
-        return None
-    short, before, after = m.group(1), text[:m.start()], text[m.end():]
-    if not any(c.isupper() for c in short):
-        return None
-    words = before.split()
-    for k in range(len(words) - 1, -1, -1):
-        if words[k][:1].lower() == short[:1].lower():
-            long = " ".join(words[k:])
-            return before + after, long + after, short + after, long, short
+    for a in find_acronyms(text):
+        after = _GOES_ON.match(text, a.short_end)
+        if after is None:
+            continue
+        rest = text[after.end() - 1:]  # the word after the bracket
+        opening = text.rfind("(", 0, a.short_start)
+        return (text[:opening].rstrip() + " " + rest, f"{a.long} {rest}", f"{a.short} {rest}",
+                a.long, a.short)
     return None
 
 

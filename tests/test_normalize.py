@@ -71,6 +71,23 @@ def test_acronym_merges_with_its_definition_across_papers():
     assert len(set(res.mention_entity.values())) == 1
 
 
+def test_a_definition_inside_a_name_maps_its_short_forms_to_the_true_long_form():
+    """Schwartz-Hearst decides the long form: "LLM" in "large language model (LLM) agents" is
+    "large language model", not the shorter "language model" that also starts with an L; and a
+    bracket that defines nothing ("GPT (GPT-3) model") joins no names."""
+    def entity_of(ms, text):
+        res = normalise(ms)
+        return res.entities[res.mention_entity[next(m for m in ms if m.text == text)]].key
+
+    ms = [_m("large language model (LLM) agents"), _m("LLM", paper="P-2"), _m("language model", paper="P-3"),
+          _m("LLM agents", paper="P-4")]
+    assert entity_of(ms, "LLM") == "large language model"
+    assert entity_of(ms, "LLM agents") == entity_of(ms, "large language model (LLM) agents") == \
+        "large language model agent"
+    ms = [_m("GPT (GPT-3) model"), _m("GPT-3", paper="P-2"), _m("GPT", paper="P-3")]
+    assert entity_of(ms, "GPT-3") != entity_of(ms, "GPT")
+
+
 def test_type_is_decided_by_majority():
     ms = [_m("dropout", type="method"), _m("dropout", type="method", paper="P-2"),
           _m("Dropout", type="concept", paper="P-3")]

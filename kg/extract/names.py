@@ -267,13 +267,15 @@ _THEORY_HEADS = frozenset([
     "inequality", "inequalities", "envelope", "identity", "axiom", "axioms", "proposition"])
 
 
-def _definition(start: int, end: int, acronyms) -> list[tuple[int, int]] | None:
+def _definition(start: int, end: int, acronyms, text: str) -> list[tuple[int, int]] | None:
     """A span holding "long form (SF)": the two, relative to *start* (kg_rules would split it
     later with the long form's type for both; here each piece can take its known type). A span
     that goes on after the definition, "Kullback-Leibler (KL) divergence", is one name: None."""
+    if inner_definition(text[start:end]) is not None:
+        return None
     for a in acronyms:
-        if start <= a.long_start and a.long_end <= a.short_start and a.short_end < end <= a.short_end + 1 \
-                and start < a.long_end:  # (a long form reaching before the span: kg_rules splits it)
+        if start <= a.long_start and a.long_end <= a.short_start and a.short_end < end and \
+                start < a.long_end:
             return [(a.long_start - start, a.long_end - start), (a.short_start - start, a.short_end - start)]
     return None
 
@@ -315,7 +317,7 @@ class Names(Component):
         for ent in doc.ents:
             if is_junk(ent.text):
                 continue
-            pieces = _definition(ent.start_char, ent.end_char, acronyms) or \
+            pieces = _definition(ent.start_char, ent.end_char, acronyms, doc.text) or \
                 split_coordination(ent.text, self.known)
             for a, b in pieces:
                 span = doc.char_span(ent.start_char + a, ent.start_char + b, label=ent.label_,

@@ -33,6 +33,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
 
 from ..errors import ModelError
+from ..normalize import inner_definition
 from ..types import ENTITY_TYPES
 from ._component import Component
 from .acronyms import find_acronyms
@@ -211,7 +212,7 @@ class KGRules(Component):
             etype = entity_type(ent.label_)
             if etype is None:
                 continue
-            for s, e in self._split_definitions(ent.start_char, ent.end_char, acronyms):
+            for s, e in self._split_definitions(ent.start_char, ent.end_char, acronyms, text):
                 s0, e0 = clean_span(text, s, e)
                 s, e = clean_span(text, *trim_span(text, s0, e0, etype))
                 label = etype
@@ -237,13 +238,15 @@ class KGRules(Component):
         return out
 
     @staticmethod
-    def _split_definitions(start: int, end: int, acronyms) -> list[tuple[int, int]]:
+    def _split_definitions(start: int, end: int, acronyms, text: str) -> list[tuple[int, int]]:
         """A span holding an acronym definition, "recurrent neural networks (RNNs)", becomes
         its long form and its short form; one that goes on after it, "Kullback-Leibler (KL)
-        divergence", stays whole (the normaliser reads the definition in it)."""
+        divergence", stays whole (the normaliser reads the definition in it:
+        :func:`kg.normalize.inner_definition`)."""
+        if "(" in text[start:end] and inner_definition(text[start:end]) is not None:
+            return [(start, end)]
         for a in acronyms:
-            whole = start <= a.long_start and end > a.short_end + 1  # the name goes on after it
-            if start <= a.short_start - 1 and a.short_end < end and not whole and \
+            if start <= a.short_start - 1 and a.short_end < end and \
                     a.long_end <= a.short_start and a.long_end > start:
                 return [(a.long_start, a.long_end), (a.short_start, a.short_end)]
         return [(start, end)]
