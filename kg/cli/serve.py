@@ -44,6 +44,10 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, timeout: float = 30.0) 
     raise StoreError(f"the oxigraph server did not answer on {url} within {timeout:g} s")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @click.command("serve")
 @click.argument("directory", default="exports", type=click.Path(file_okay=False, dir_okay=True))
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -78,6 +82,8 @@ def serve_cmd(directory: str, host: str, port: int, writable: bool) -> None:
     shown = f"[{host}]" if ":" in host else ("127.0.0.1" if host in ("0.0.0.0", "") else host)
     url = f"http://{shown}:{port}"
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+    # `kill` (SIGTERM) stops the server too, as Ctrl-C does, instead of leaving it running
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         _wait_ready(proc, url)
         mode = "read-write" if writable else "read-only"
@@ -90,6 +96,7 @@ def serve_cmd(directory: str, host: str, port: int, writable: bool) -> None:
     except KeyboardInterrupt:
         click.echo("stopping", err=True)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if proc.poll() is None:
             proc.terminate()  # oxigraph may ignore SIGINT when not on a terminal
             try:
