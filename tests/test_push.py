@@ -177,8 +177,6 @@ def test_kg_serve_answers_sparql_and_stops_cleanly(tmp_path, G, signame):
     import sys
     import time
 
-    def interactive() -> None:  # Ctrl-C reaches a command at a terminal, even if pytest runs in the background
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     from kg.store import build_store
     from tests.oxigraph_server import free_port
@@ -186,9 +184,10 @@ def test_kg_serve_answers_sparql_and_stops_cleanly(tmp_path, G, signame):
     require(find_oxigraph() is not None, "the `oxigraph` server binary (pip install oxigraph)")
     build_store(G, tmp_path / "store")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from kg.cli import main; main()", "serve", str(tmp_path),
-                             "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=interactive)
+    # Ctrl-C reaches a command at a terminal, even when pytest runs in the background (SIGINT ignored)
+    main = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); from kg.cli import main; main()"
+    proc = subprocess.Popen([sys.executable, "-c", main, "serve", str(tmp_path), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         lines = [proc.stdout.readline() for _ in range(2)]  # oxigraph's own "Listening ..." may come first
         first = next((x for x in lines if x.startswith("serving ")), lines)
