@@ -177,7 +177,6 @@ def test_kg_serve_answers_sparql_and_stops_cleanly(tmp_path, G, signame):
     import sys
     import time
 
-
     from kg.store import build_store
     from tests.oxigraph_server import free_port
 
