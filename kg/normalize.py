@@ -22,12 +22,13 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .acronyms import find_acronyms
 from .types import ENTITY_TYPES, Entity, Mention
 
-__all__ = ["Normalizer", "canonical_key", "compact_key", "entity_id", "inner_definition", "is_acronym",
-           "normalise", "singular"]
+__all__ = ["InnerDefinition", "Normalizer", "canonical_key", "compact_key", "entity_id", "inner_definition",
+           "is_acronym", "normalise", "singular"]
 
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _DETS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "its", "such"}
@@ -90,30 +91,41 @@ def singular(word: str) -> str:
 _GOES_ON = re.compile(r"\s*\)\s+\S")
 
 
-def inner_definition(text: str) -> tuple[str, str, str, str, str] | None:
-    """A name that defines an acronym inside it, "Kullback-Leibler (KL) divergence": the name
-    without the definition, the long form with what follows it, the short form with it, and the
-    long and short forms alone.
+class InnerDefinition(NamedTuple):
+    """What :func:`inner_definition` reads in "the Kullback-Leibler (KL) divergence"."""
+
+    name: str  #: the name without the definition: "the Kullback-Leibler divergence"
+    long_name: str  #: the long form and what follows it: "Kullback-Leibler divergence"
+    short_name: str  #: the short form and what follows it: "KL divergence"
+    long: str  #: "Kullback-Leibler"
+    short: str  #: "KL"
+
+
+def inner_definition(text: str) -> InnerDefinition | None:
+    """A name that defines an acronym inside it, "Kullback-Leibler (KL) divergence", read
+    (see :class:`InnerDefinition`); None for any other text.
 
     The definition is what :func:`kg.acronyms.find_acronyms` finds (Schwartz-Hearst), and the
     name must go on after its ")" with a word.
 
-    >>> inner_definition("the Kullback-Leibler (KL) divergence")
-    ('the Kullback-Leibler divergence', 'Kullback-Leibler divergence', 'KL divergence', 'Kullback-Leibler', 'KL')
-    >>> inner_definition("large language model (LLM) agents")[1:]
+    >>> inner_definition("the Kullback-Leibler (KL) divergence").long_name
+    'Kullback-Leibler divergence'
+    >>> tuple(inner_definition("large language model (LLM) agents")[1:])
     ('large language model agents', 'LLM agents', 'large language model', 'LLM')
     >>> [inner_definition(t) for t in ("recurrent neural networks (RNNs)", "GPT (GPT-3) model",
     ...                                "Kullback-Leibler (KL), then", "a (2019) model")]
     [None, None, None, None]
     """
+    if "(" not in text:
+        return None
     for a in find_acronyms(text):
         after = _GOES_ON.match(text, a.short_end)
         if after is None:
             continue
         rest = text[after.end() - 1:]  # the word after the bracket
         opening = text.rfind("(", 0, a.short_start)
-        return (text[:opening].rstrip() + " " + rest, f"{a.long} {rest}", f"{a.short} {rest}",
-                a.long, a.short)
+        return InnerDefinition(text[:opening].rstrip() + " " + rest, f"{a.long} {rest}",
+                               f"{a.short} {rest}", a.long, a.short)
     return None
 
 
@@ -128,8 +140,9 @@ def canonical_key(text: str) -> str:
     ('CUB 200', 'image dataset')
     """
     t = unicodedata.normalize("NFKC", text).strip()
-    if "(" in t:  # "Kullback-Leibler (KL) divergence" is "Kullback-Leibler divergence"
-        t = (inner_definition(t) or (t,))[0]
+    inner = inner_definition(t)
+    if inner is not None:  # "Kullback-Leibler (KL) divergence" is "Kullback-Leibler divergence"
+        t = inner.name
     t = re.sub(r"['’]s\b", "", t)
     tokens = [tok for tok in _SPLIT.split(t) if tok]
     while len(tokens) > 1 and tokens[0].lower() in _DETS:
@@ -227,11 +240,11 @@ class Normalizer:
         for m in mentions:
             if m.long_form:
                 expansions[compact_key(ckey(m.text))][ckey(m.long_form)] += 1
-            elif "(" in m.text:  # a definition inside a name: "KL divergence" is its short form
-                inner = inner_definition(m.text)
-                if inner is not None:  # and "KL" alone is "Kullback-Leibler", as after a split one
-                    expansions[compact_key(ckey(inner[2]))][ckey(inner[1])] += 1
-                    expansions[compact_key(ckey(inner[4]))][ckey(inner[3])] += 1
+            elif (inner := inner_definition(m.text)) is not None:
+                # a definition inside a name: "KL divergence" is its short form, and "KL" alone
+                # is "Kullback-Leibler", as after a split one
+                expansions[compact_key(ckey(inner.short_name))][ckey(inner.long_name)] += 1
+                expansions[compact_key(ckey(inner.short))][ckey(inner.long)] += 1
         acronym_map = {short: _most_common(c) for short, c in expansions.items()}
 
         @functools.cache

@@ -325,11 +325,10 @@ class Names(Component):
                 if span is None or not len(span):
                     continue
                 known = self.known_type(span.text)
-                if known is None and "(" in span.text:  # "FID score" in "Fréchet ... (FID) score"
-                    inner = inner_definition(span.text)
-                    if inner is not None:
-                        known = self.known_type(inner[1]) or self.known_type(inner[2]) or \
-                            self.known_type(inner[2].split()[0])
+                if known is None and (inner := inner_definition(span.text)) is not None:
+                    # "FID score" in "Fréchet Inception Distance (FID) score", or "FID"
+                    known = self.known_type(inner.long_name) or self.known_type(inner.short_name) or \
+                        self.known_type(inner.short)
                 span.label_ = known or ent.label_
                 if known is None and span.label_ == "dataset" and \
                         span.text.split()[-1].lower() in _TASK_HEADS:

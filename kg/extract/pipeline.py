@@ -243,7 +243,7 @@ class KGRules(Component):
         its long form and its short form; one that goes on after it, "Kullback-Leibler (KL)
         divergence", stays whole (the normaliser reads the definition in it:
         :func:`kg.normalize.inner_definition`)."""
-        if "(" in text[start:end] and inner_definition(text[start:end]) is not None:
+        if inner_definition(text[start:end]) is not None:
             return [(start, end)]
         for a in acronyms:
             if start <= a.short_start - 1 and a.short_end < end and \
