@@ -83,3 +83,43 @@ def test_dense_weights_change_scores_and_survive_save(tmp_path):
     # vectors are optional at prediction time: a model without dense weights ignores them
     lexical = RelationModel(loaded.weights, loaded.threshold)
     assert lexical.predict(words, [a, b], np.ones((3, 4), dtype=np.float32)) == lexical.predict(words, [a, b])
+
+
+def _always(label: str, threshold: float = 0.5):
+    """A RelationModel whose every pair scores *label* likeliest and, after it, used_for."""
+    import numpy as np
+
+    from kg.extract.relations import RelationModel
+
+    weights = np.zeros((1 << 16, len(CLASSES)), dtype=np.float32)
+    weights[:, CLASSES.index(label)] = 0.02  # every hashed feature votes for it ...
+    weights[:, CLASSES.index("used_for>")] = 0.01  # ... and a little less for used_for
+    return RelationModel(weights, threshold=0.0)
+
+
+def test_conjunction_links_only_neighbours_in_a_list():
+    # SciERC links "A, B and C" as A-B and B-C, never A-C; a pair with an entity between
+    # them takes its next likeliest relation instead.
+    words = ["svms", ",", "crfs", "and", "hmms"]
+    ents = [(0, 1, "method"), (2, 3, "method"), (4, 5, "method")]
+    found = _always("conjunction>").predict(words, ents)
+    conj = {(h, t) for h, t, name, _ in found if name == "conjunction"}
+    assert conj == {(0, 1), (1, 2)}
+    assert [(h, t, name) for h, t, name, _ in found if (h, t) not in conj] == [(0, 2, "used_for")]
+
+
+def test_a_relation_spreads_to_the_conjuncts_of_its_head():
+    from kg.extract.relations import spread_over_conjunctions
+
+    found = [(0, 1, "conjunction", 0.9), (1, 2, "conjunction", 0.7), (2, 3, "used_for", 0.8),
+             (3, 4, "evaluated_on", 0.6)]
+    out = spread_over_conjunctions(found)
+    assert set(found) <= set(out)
+    # 0 and 1 are listed with 2, so they are used for 3 too, as sure as the weakest link
+    assert {(h, t, n, c) for h, t, n, c in out if (h, t, n, c) not in found} == {
+        (0, 3, "used_for", 0.7), (1, 3, "used_for", 0.7)}
+    # a pair that has a relation keeps it, and lists do not link to themselves
+    assert spread_over_conjunctions([(0, 1, "conjunction", 0.9), (0, 2, "used_for", 0.8),
+                                     (1, 2, "part_of", 0.5)]) == [
+        (0, 1, "conjunction", 0.9), (0, 2, "used_for", 0.8), (1, 2, "part_of", 0.5)]
+    assert spread_over_conjunctions([(0, 2, "used_for", 0.5)]) == [(0, 2, "used_for", 0.5)]

@@ -45,6 +45,7 @@ __all__ = [
     "RelationModel",
     "add_relations",
     "pair_features",
+    "spread_over_conjunctions",
     "train_relations",
 ]
 
@@ -63,6 +64,7 @@ MODEL_FILE = "kg_relations.npz"
 #: Classes: none, then each type with the head first (">") or second ("<") in the text.
 CLASSES = ("none",) + tuple(f"{t}{d}" for t in LEARNED_RELATIONS for d in (">", "<")
                             if not (t in SYMMETRIC and d == "<"))
+_CONJUNCTION = CLASSES.index("conjunction>")
 _DIM = 1 << 16
 _MAX_GAP = 30  # tokens between two entities, beyond which no pair is scored
 
@@ -167,13 +169,62 @@ class RelationModel:
                     dense.append(pair_dense(vectors, a, b))
         out = []
         for (i, j), p in zip(pairs, self.probabilities(rows, np.stack(dense) if dense else None)):
+            if j > i + 1:  # SciERC links the items of a list to their neighbours only
+                p = p.copy()
+                p[_CONJUNCTION] = 0.0
             k = 1 + int(p[1:].argmax())  # the likeliest relation, kept when likely enough
             if p[k] < self.threshold:
                 continue
             name, direction = CLASSES[k][:-1], CLASSES[k][-1]
             head, tail = (i, j) if direction == ">" else (j, i)
             out.append((head, tail, name, round(float(p[k]), 3)))
-        return out
+        return spread_over_conjunctions(out)
+
+
+def spread_over_conjunctions(found: Sequence[tuple[int, int, str, float]]
+                             ) -> list[tuple[int, int, str, float]]:
+    """*found* (head, tail, type, confidence), plus each relation's copy for the conjuncts of its head.
+
+    "A and B are used for C": when the classifier links A to C and A to B by
+    ``conjunction``, B is used for C too (SciERC annotates it so: of the
+    training split's relations whose head has a conjunct, nine in ten hold for
+    the conjunct as well). A pair that already has a relation keeps it; a
+    copy's confidence is the lower of the relation's and the weakest
+    conjunction's of the list. Sorted.
+
+    >>> spread_over_conjunctions([(0, 1, "conjunction", 0.9), (0, 2, "used_for", 0.6)])
+    [(0, 1, 'conjunction', 0.9), (0, 2, 'used_for', 0.6), (1, 2, 'used_for', 0.6)]
+    """
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    lists = [(h, t, conf) for h, t, name, conf in found if name == "conjunction"]
+    for h, t, _ in lists:
+        a, b = root(h), root(t)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    weakest: dict[int, float] = {}
+    for h, t, conf in lists:
+        weakest[root(h)] = min(weakest.get(root(h), 1.0), conf)
+    for x in sorted({x for h, t, _ in lists for x in (h, t)}):
+        groups.setdefault(root(x), []).append(x)
+    related = {frozenset((h, t)) for h, t, _, _ in found}
+    out = list(found)
+    for h, t, name, conf in found:
+        r = root(h)
+        if name == "conjunction" or r not in groups or root(t) == r:
+            continue
+        for g in groups[r]:
+            if g in (h, t) or frozenset((g, t)) in related:
+                continue
+            related.add(frozenset((g, t)))
+            out.append((g, t, name, min(conf, weakest[r])))
+    return sorted(out)
 
 
 def _has_tensor(doc: Doc) -> bool:
