@@ -87,8 +87,23 @@ def test_a_word_voting_for_another_type_ends_the_span_when_o_is_likelier_over_th
     # sequences are B-concept O O (0.9 * 0.1 * 0.1) or B-concept B-dataset I-dataset (0.9 * 0 ...):
     # the span ends after word 0, where the untyped decoder kept one three-word span.
     tags = ["O", "B-concept", "I-concept", "B-dataset", "I-dataset"]
+    # (Without the growth step, which would take the two words in again: see below.)
     probs = np.array([[0.1, 0.9, 0, 0, 0], [0.1, 0, 0, 0, 0.9], [0.1, 0, 0.9, 0, 0]])
-    assert decode_spans(probs, tags) == [(0, 1, "concept")]
+    assert decode_spans(probs, tags, grow=None) == [(0, 1, "concept")]
+
+
+def test_a_span_does_not_end_on_its_modifier_when_the_head_is_likely_inside():
+    # "raw text": raw B-dataset, text O 0.54 against I-dataset 0.32 and I-concept 0.07. The
+    # sequence ends the span on "raw", but "text" is inside some entity with 0.39 >= GROW.
+    tags = ["O", "B-concept", "I-concept", "B-dataset", "I-dataset"]
+    probs = np.array([[0.39, 0.09, 0, 0.44, 0.08],
+                      [0.54, 0, 0.07, 0.07, 0.32],
+                      [0.9, 0, 0.05, 0, 0.05]])       # "." stays out
+    assert decode_spans(probs, tags, grow=None) == [(0, 1, "dataset")]
+    assert decode_spans(probs, tags) == [(0, 2, "dataset")]
+    # growth stops at the next span: two entities side by side stay two
+    probs = np.array([[0.1, 0.8, 0, 0.1, 0], [0.1, 0, 0.35, 0.55, 0], [0.1, 0, 0, 0, 0.9]])
+    assert decode_spans(probs, tags) == [(0, 1, "concept"), (1, 3, "dataset")]
 
 
 def test_the_span_type_is_the_summed_one_not_the_path_one():

@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Span
 
 from ..errors import ModelError
 
-__all__ = ["MAX_PIECES", "TransformerNER", "decode_spans", "glued_words", "split_words", "viterbi"]
+__all__ = ["GROW", "MAX_PIECES", "TransformerNER", "decode_spans", "glued_words", "split_words", "viterbi"]
 
 #: Word pieces per encoder call, [CLS] and [SEP] not counted.
 MAX_PIECES = 510
@@ -40,8 +40,12 @@ TOKENIZER_FILE = "tokenizer.json"
 CFG_FILE = "cfg.json"
 
 
-def decode_spans(probs: np.ndarray, labels: list[str],
-                 glued: list[bool] | None = None) -> list[tuple[int, int, str]]:
+#: A span grows over the words after it whose summed I- probabilities reach this (decode_spans).
+GROW = 0.3
+
+
+def decode_spans(probs: np.ndarray, labels: list[str], glued: list[bool] | None = None, *,
+                 grow: float | None = GROW) -> list[tuple[int, int, str]]:
     """Spans from per-word label probabilities (rows: words; columns: *labels*, BIO).
 
     Boundaries come from the likeliest valid tag sequence (:func:`viterbi`: an I-X only
@@ -57,10 +61,19 @@ def decode_spans(probs: np.ndarray, labels: list[str],
     that the sequence keeps together ("silent" concept, "speech" dataset, "interface"
     concept) give one span of one type, and a span the hyphen rule grew gets one type.
 
+    With *grow*, a span then takes in each following word (up to the next span) whose
+    I- tags of all types sum to *grow* or more, even where O is likelier. The model often
+    tags a modifier B- and splits its head noun's I- votes between types, so that O wins
+    the head ("raw" of "raw text": O 0.54 against I-dataset 0.32 and I-concept 0.07);
+    a span that ends on its modifier is nearly always wrong.
+
     >>> labels = ["O", "B-method", "I-method", "B-task", "I-task"]
     >>> p = np.array([[.1, .6, 0, .3, 0], [.1, 0, .3, 0, .6], [.1, 0, .6, 0, .3], [.9, 0, 0, 0, .1]])
     >>> decode_spans(p, labels)
     [(0, 3, 'method')]
+    >>> r = np.array([[.1, .8, 0, .1, 0], [.5, 0, .3, 0, .2]])    # raw text
+    >>> decode_spans(r, labels), decode_spans(r, labels, grow=None)
+    ([(0, 2, 'method')], [(0, 1, 'method')])
     >>> q = np.array([[0, 0, 0, .9, 0], [1, 0, 0, 0, 0], [0, .8, 0, .1, 0]])   # pre - training
     >>> decode_spans(q, labels), decode_spans(q, labels, glued=[False, True, True])
     ([(0, 1, 'task'), (2, 3, 'method')], [(0, 3, 'task')])
@@ -83,6 +96,13 @@ def decode_spans(probs: np.ndarray, labels: list[str],
             start = i
     if start is not None:
         bounds.append([start, len(best)])
+    if grow is not None and bounds:
+        inside = [j for j, (bio, _) in enumerate(kinds) if bio == "I"]
+        mass = probs[:, inside].sum(axis=1)
+        for k, b in enumerate(bounds):
+            stop = bounds[k + 1][0] if k + 1 < len(bounds) else len(best)
+            while b[1] < stop and mass[b[1]] >= grow:
+                b[1] += 1
     if glued is not None:
         grown: list[list[int]] = []
         for s, e in bounds:
