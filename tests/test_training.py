@@ -249,9 +249,10 @@ def test_minilm_backbone_fine_tunes_exports_and_installs(tmp_path):
 
     data = tiny_scierc(tmp_path)
     result = train(data, output_dir=tmp_path / "out", model_dir=tmp_path / "model", holdout=1,
-                   backbone="minilm", epochs=1, layers=1, threads=1)
+                   backbone="minilm", epochs=2, layers=1, threads=1)
     assert result["backbone"] == "minilm" and result["overrides"]["layers"] == 1
-    assert [h["epoch"] for h in result["overrides"]["history"]] == [1]
+    assert [h["epoch"] for h in result["overrides"]["history"]] == [1, 2]
+    assert result["overrides"]["averaged"] == [1, 2]  # the best epoch and its neighbour
     files = {p.name for p in (tmp_path / "model" / "kg_transformer_ner").iterdir()}
     assert files == {"model.onnx", "tokenizer.json", "cfg.json"}  # no fp32 leftovers
     nlp = spacy.load(tmp_path / "model")

@@ -51,13 +51,16 @@ __all__ = ["evaluate_command", "register", "train_command"]
               help="Epochs of MiniLM fine-tuning (--backbone minilm).")
 @click.option("--layers", type=click.IntRange(min=1, max=6), default=3, show_default=True,
               help="MiniLM encoder layers kept (of 6); fewer run faster (--backbone minilm).")
+@click.option("--average-epochs", "average", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Average the best epoch's weights with N epochs on each side of it; 0 keeps "
+                   "the best epoch alone (--backbone minilm).")
 def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | None, no_install: bool,
                   config: Path | None, holdout: int, seed: int, split_seed: int,
                   max_steps: int | None,
                   generic: str, threads: int | None, scirex: Path | None = None,
                   no_scirex: bool = False, scirex_holdout: int = 40,
                   scierc_weight: int = 2, backbone: str = "minilm", epochs: int = 6,
-                  layers: int = 3) -> None:
+                  layers: int = 3, average: int = 1) -> None:
     """Train kg's scientific NER model on SciERC and SciREX (CPU), score it and install it.
 
     Converts the CoNLL data (and SciREX) to spaCy's format, holds HOLDOUT training
@@ -80,7 +83,8 @@ def train_command(data_dir: Path | None, output_dir: Path, model_dir: Path | Non
                    split_seed=split_seed,
                    max_steps=max_steps, generic=generic, threads=threads,
                    scirex=None if no_scirex else scirex, scirex_holdout=scirex_holdout,
-                   scierc_weight=scierc_weight, backbone=backbone, epochs=epochs, layers=layers)
+                   scierc_weight=scierc_weight, backbone=backbone, epochs=epochs, layers=layers,
+                   average=average)
     from kg.evaluate import format_scores
 
     click.echo(format_scores(result["dev"], title=f"dev ({data_dir / 'dev.txt'}), model alone"))

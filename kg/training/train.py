@@ -271,6 +271,7 @@ def train(
     backbone: str = "minilm",
     epochs: int = 6,
     layers: int | None = 3,
+    average: int = 1,
 ) -> dict[str, Any]:
     """Convert SciERC, train on CPU, score on dev, and install the best pipeline.
 
@@ -307,7 +308,9 @@ def train(
         ``minilm`` (the shipped model's): all-MiniLM-L6-v2 fine-tuned for *epochs* on the
         same corpus and exported to ONNX (:mod:`kg.training.transformer`; needs
         ``.[train-transformer]``), keeping its first *layers* encoder layers (3 of 6: the
-        shipped model; ``None`` keeps all). ``cnn``: spaCy's training with *config*
+        shipped model; ``None`` keeps all); the epoch with the best hold-out score is
+        averaged with the *average* epochs on each side of it (1: the shipped model; 0:
+        the best epoch alone). ``cnn``: spaCy's training with *config*
         (en_core_web_sm's tok2vec and a new ner).
     trained : path, optional
         A pipeline this function trained before (with the same data, split
@@ -384,15 +387,17 @@ def train(
     over.update(overrides or {})
     wall = None
     if backbone == "minilm":  # spaCy's config overrides mean nothing to it
-        over = {"backbone": backbone, "layers": layers, "epochs": epochs, "seed": seed}
+        over = {"backbone": backbone, "layers": layers, "epochs": epochs, "seed": seed,
+                "average": average}
     if trained is None:  # a run in the same folder with the other backbone leaves other files
         shutil.rmtree(out / "pipeline", ignore_errors=True)
     if trained is None and backbone == "minilm":
         from kg.training.transformer import build_pipeline, train_transformer
 
         t0 = time.perf_counter()
-        over["history"] = train_transformer(corpus, out / "transformer", epochs=epochs, seed=seed,
-                                            threads=threads, layers=layers)["epochs"]
+        run = train_transformer(corpus, out / "transformer", epochs=epochs, seed=seed,
+                                threads=threads, layers=layers, average=average)
+        over["history"], over["averaged"] = run["epochs"], run["averaged"]
         build_pipeline(out / "transformer" / "onnx", out / "pipeline" / "model-best",
                        tokenizer_from=FALLBACK_MODEL)
         wall = round(time.perf_counter() - t0, 1)
@@ -401,6 +406,8 @@ def train(
         if history.is_file():
             done = json.loads(history.read_text(encoding="utf-8"))
             over["history"] = done["epochs"]
+            if "averaged" in done:
+                over["averaged"] = done["averaged"]
             wall = done.get("train_seconds")
     elif trained is None:
         t0 = time.perf_counter()

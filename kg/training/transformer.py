@@ -37,7 +37,7 @@ from kg.extract.transformer import (
     split_words,
 )
 
-__all__ = ["LABELS", "build_pipeline", "export_onnx", "train_transformer"]
+__all__ = ["LABELS", "average_states", "build_pipeline", "export_onnx", "train_transformer"]
 
 TYPES = ["method", "dataset", "task", "metric", "concept", "generic"]
 LABELS = ["O"] + [f"{p}-{t}" for t in TYPES for p in "BI"]
@@ -114,12 +114,15 @@ def _span_f1(model, tok, docs, types: set[str]) -> float:
 def train_transformer(corpus: str | Path, output_dir: str | Path, *, epochs: int = 6,
                       learn_rate: float = 8e-5, batch_size: int = 8, seed: int = 0,
                       threads: int | None = None, layers: int | None = None,
-                      log=print) -> dict[str, Any]:
+                      average: int = 1, log=print) -> dict[str, Any]:
     """Fine-tune MiniLM on *corpus* (``train/``, ``holdout/`` DocBins); export the best epoch.
 
     *layers* keeps only the encoder's first layers (faster, at some cost in F1).
-    Writes ``output_dir/best`` (the PyTorch checkpoint) and ``output_dir/onnx`` (what
-    :func:`build_pipeline` takes); returns the per-epoch hold-out scores.
+    The epoch with the best mean hold-out score is averaged, weight by weight, with the
+    *average* epochs on each side of it that ran (0: the best epoch alone; see
+    :func:`average_states`). Writes ``output_dir/best`` (the PyTorch checkpoint) and
+    ``output_dir/onnx`` (what :func:`build_pipeline` takes); returns the per-epoch hold-out
+    scores, the best epoch and the epochs averaged.
     """
     import numpy as np
     import spacy
@@ -162,6 +165,8 @@ def train_transformer(corpus: str | Path, output_dir: str | Path, *, epochs: int
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm)))
     log(f"{len(rows)} sequences, {sum(len(r[0]) for r in rows)} word pieces, {total} steps")
     history, best, t0, step = [], -1.0, time.perf_counter(), 0
+    states: dict[int, dict[str, Any]] = {}  # each epoch's weights, for the average
+    best_epoch = 0
     model.train()
     for epoch in range(1, epochs + 1):
         order = list(range(len(rows)))
@@ -201,14 +206,42 @@ def train_transformer(corpus: str | Path, output_dir: str | Path, *, epochs: int
         mean = sum(parts) / len(parts) if parts else float(epoch)
         history.append(scores)
         log(f"epoch {epoch}: {scores}")
+        states[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if mean > best:
-            best = mean
-            model.save_pretrained(out / "best")
-            tok.save_pretrained(out / "best")
+            best, best_epoch = mean, epoch
+    window = [e for e in range(best_epoch - average, best_epoch + average + 1) if e in states]
+    model.load_state_dict(average_states([states[e] for e in window]))
+    model.save_pretrained(out / "best")
+    tok.save_pretrained(out / "best")
+    log(f"best epoch {best_epoch}; weights averaged over epochs {window}")
     export_onnx(out / "best", out / "onnx")
-    result = {"epochs": history, "train_seconds": round(time.perf_counter() - t0, 1)}
+    result = {"epochs": history, "best_epoch": best_epoch, "averaged": window,
+              "train_seconds": round(time.perf_counter() - t0, 1)}
     (out / "history.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result
+
+
+def average_states(states: list[dict[str, Any]]) -> dict[str, Any]:
+    """The weight-by-weight mean of several checkpoints of one run (state dicts, in epoch order).
+
+    Neighbouring epochs of one fine-tuning run lie close together, and their mean
+    usually generalises a little better than any one of them; the model keeps its size
+    and speed. Values that are not floating point (position ids) come from the first
+    state. Works on PyTorch tensors and numpy arrays alike.
+
+    >>> import numpy as np
+    >>> average_states([{"w": np.array([1.0, 2.0]), "i": np.array([0])},
+    ...                 {"w": np.array([3.0, 6.0]), "i": np.array([0])}])
+    {'w': array([2., 4.]), 'i': array([0])}
+    """
+    def floating(v: Any) -> bool:
+        test = getattr(v, "is_floating_point", None)
+        return bool(test()) if callable(test) else getattr(v, "dtype", None) is not None and v.dtype.kind == "f"
+
+    if len(states) == 1:
+        return states[0]
+    return {k: sum(s[k] for s in states) / len(states) if floating(v) else v
+            for k, v in states[0].items()}
 
 
 def export_onnx(checkpoint: str | Path, dest: str | Path) -> Path:
