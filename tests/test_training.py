@@ -103,6 +103,10 @@ def test_holdout_split_is_deterministic_and_disjoint():
     (["f", "(", "x", ")"], None, [(0, 4)]),
     (["of", "the"], None, []),
     (["AS", "-", "closed"], None, [(0, 3)]),
+    (["teacher", "network", "'s"], "weights", [(0, 2)]),   # a possessive is no part of a name
+    (["learning", "curve", "---"], "a", [(0, 2)]),        # nor is a dash run
+    (["C++", "compiler"], None, [(0, 2)]),
+    (["belief", "propagation", "(", "BP", ")"], None, [(0, 5)]),
 ])
 def test_boundary_repair(words, nxt, expected):
     assert repair(words, next_token=nxt) == expected

@@ -8,13 +8,16 @@ do any of these, so :func:`repair` fixes them token by token, without a
 tagger:
 
 - leading determiners, possessives, conjunctions, prepositions and
-  punctuation are dropped, and so are trailing ones;
+  punctuation are dropped, and so are trailing ones ("teacher network 's",
+  "learning curve ---");
 - an unclosed ``(`` either takes the ``)`` right after the span or is cut
   off with what follows it; an unopened ``)`` at either edge is cut;
 - a span with commas outside brackets is split into its list items.
 
 >>> repair(["learning", "of", "a"])
 [(0, 1)]
+>>> repair(["teacher", "network", "'s"]), repair(["learning", "curve", "---"])
+([(0, 2)], [(0, 2)])
 >>> repair(["Q", "-", "learning", "(", "Watkins"])
 [(0, 3)]
 >>> repair(["belief", "propagation", "(", "BP"], next_token=")")
@@ -51,9 +54,17 @@ _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
 
 
+_POSSESSIVE = {"'s", "’s"}
+
+
 def _is_edge(word: str) -> bool:
-    """A function word or punctuation; all-caps words ("AS", "OR") are names, not edges."""
-    return word in _PUNCT or (word.lower() in _FUNCTION and not (len(word) > 1 and word.isupper()))
+    """A function word, a possessive "'s" or punctuation (a dash run such as "---" too, brackets
+    not); all-caps words ("AS", "OR") are names, not edges."""
+    if word in _PUNCT or word.lower() in _POSSESSIVE:
+        return True
+    if word and not any(c.isalnum() for c in word) and word not in _OPEN and word not in _CLOSE:
+        return True
+    return word.lower() in _FUNCTION and not (len(word) > 1 and word.isupper())
 
 
 def _trim(words: Sequence[str], lo: int, hi: int) -> tuple[int, int]:
