@@ -106,6 +106,9 @@ def test_holdout_split_is_deterministic_and_disjoint():
     (["teacher", "network", "'s"], "weights", [(0, 2)]),   # a possessive is no part of a name
     (["learning", "curve", "---"], "a", [(0, 2)]),        # nor is a dash run
     (["C++", "compiler"], None, [(0, 2)]),
+    (["C#"], None, [(0, 1)]),
+    (["RRT", "*"], None, [(0, 2)]),
+    (["beam", "search", "..."], None, [(0, 2)]),
     (["belief", "propagation", "(", "BP", ")"], None, [(0, 5)]),
 ])
 def test_boundary_repair(words, nxt, expected):

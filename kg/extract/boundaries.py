@@ -47,22 +47,22 @@ _FUNCTION = {
 }
 _PUNCT = {",", ".", ";", ":", "!", "?", '"', "'", "`", "``", "''", "“", "”", "‘", "’", "-", "–", "—", "/"}
 
-#: Tokens that never start or end an entity (lower-cased).
-EDGE_WORDS = frozenset(_FUNCTION | _PUNCT)
+_POSSESSIVE = {"'s", "’s"}
+_RUNS = set("-–—‐.…")
+
+#: Tokens that never start or end an entity (lower-cased; so do runs of dashes or dots).
+EDGE_WORDS = frozenset(_FUNCTION | _PUNCT | _POSSESSIVE)
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
 
 
-_POSSESSIVE = {"'s", "’s"}
-
-
 def _is_edge(word: str) -> bool:
-    """A function word, a possessive "'s" or punctuation (a dash run such as "---" too, brackets
-    not); all-caps words ("AS", "OR") are names, not edges."""
+    """A function word, a possessive "'s" or punctuation (runs of dashes or dots such as "---"
+    too; "*" and "#" not: "C#", "RRT*"); all-caps words ("AS", "OR") are names, not edges."""
     if word in _PUNCT or word.lower() in _POSSESSIVE:
         return True
-    if word and not any(c.isalnum() for c in word) and word not in _OPEN and word not in _CLOSE:
+    if len(word) > 1 and set(word) <= _RUNS:
         return True
     return word.lower() in _FUNCTION and not (len(word) > 1 and word.isupper())
 
