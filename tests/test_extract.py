@@ -53,6 +53,13 @@ def test_offsets_and_sentences_are_exact(nlp):
     assert not any("costly.We" in s for s in sentences), "glued sentences are split"
 
 
+def test_a_latex_dash_is_no_part_of_a_word(nlp):
+    # "curve---" is one token to spaCy's English rules; the dash would end up in the name
+    doc = nlp("We model the learning curve--- a power law in compute.")
+    assert "curve" in [t.text for t in doc] and "---" in [t.text for t in doc]
+    assert not any("-" in e.text for e in doc.ents), [e.text for e in doc.ents]
+
+
 def test_cue_phrases_give_roles(nlp):
     r = run(nlp, "We propose SparseProp, a novel pruning method. Experiments on the CIFAR-10 dataset "
                  "show a 2x speed-up.")

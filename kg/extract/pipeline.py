@@ -4,7 +4,8 @@
 default that is the scientific NER pipeline shipped in ``kg/models/scierc``;
 ``model=`` takes any spaCy pipeline name or path instead. kg then adds, in order:
 
-- a tokenizer rule that splits sentences glued together ("conditions.We"),
+- tokenizer rules that split sentences glued together ("conditions.We") and a LaTeX
+  dash off the word before it ("curve--- a"),
 - a ``sentencizer`` first, if the pipeline has no parser or senter,
 - after ``ner``, the post-NER components (:func:`~kg.extract.gazetteer.add_gazetteer`):
   ``kg_boundaries`` (span repair, :mod:`kg.extract.boundaries`), ``kg_head_types``
@@ -30,7 +31,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex, filter_spans
+from spacy.util import compile_infix_regex, compile_suffix_regex, filter_spans
 
 from ..errors import ModelError
 from ..normalize import inner_definition
@@ -83,6 +84,7 @@ def entity_type(label: str) -> str | None:
 
 
 _GLUED_SENTENCE = r"(?<=[a-z\)\]]{2})\.(?=[A-Z][a-z])"
+_TRAILING_DASHES = r"(?<=\w)-{2,}"  # "curve---": LaTeX's em dash before a space
 
 
 @functools.lru_cache(maxsize=4)
@@ -121,6 +123,8 @@ def _load(model: str) -> Language:
                          hint="use a pipeline trained with spaCy 3.8") from None
     infixes = list(nlp.Defaults.infixes) + [_GLUED_SENTENCE]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = list(nlp.Defaults.suffixes) + [_TRAILING_DASHES]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     if not ({"parser", "senter", "sentencizer"} & set(nlp.pipe_names)) or (
         "senter" in nlp.pipe_names and "senter" in nlp.disabled and "parser" not in nlp.pipe_names
     ):
