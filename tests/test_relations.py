@@ -85,7 +85,7 @@ def test_dense_weights_change_scores_and_survive_save(tmp_path):
     assert lexical.predict(words, [a, b], np.ones((3, 4), dtype=np.float32)) == lexical.predict(words, [a, b])
 
 
-def _always(label: str, threshold: float = 0.5):
+def _always(label: str):
     """A RelationModel whose every pair scores *label* likeliest and, after it, used_for."""
     import numpy as np
 
@@ -123,3 +123,23 @@ def test_a_relation_spreads_to_the_conjuncts_of_its_head():
                                      (1, 2, "part_of", 0.5)]) == [
         (0, 1, "conjunction", 0.9), (0, 2, "used_for", 0.8), (1, 2, "part_of", 0.5)]
     assert spread_over_conjunctions([(0, 2, "used_for", 0.5)]) == [(0, 2, "used_for", 0.5)]
+
+
+def test_spreading_prefers_the_surer_relation_and_reads_symmetric_types_both_ways():
+    from kg.extract.relations import spread_over_conjunctions
+
+    # 1 and 2 are listed together; 3 is part of 1 (0.3) and 2 is used for 3 (0.9): 1 gets used_for
+    out = spread_over_conjunctions([(1, 2, "conjunction", 0.95), (1, 3, "part_of", 0.3),
+                                    (2, 3, "used_for", 0.9)])
+    assert out == [(1, 2, "conjunction", 0.95), (1, 3, "part_of", 0.3), (2, 3, "used_for", 0.9)]
+    out = spread_over_conjunctions([(0, 1, "conjunction", 0.95), (0, 3, "part_of", 0.3),
+                                    (1, 2, "conjunction", 0.9), (2, 3, "used_for", 0.8)])
+    assert (1, 3, "used_for", 0.8) in out and (1, 3, "part_of", 0.3) not in out
+    # "X is compared with A and B": the list is the tail's, and the copy keeps text order
+    out = spread_over_conjunctions([(0, 1, "compared_with", 0.7), (1, 2, "conjunction", 0.9)])
+    assert (0, 2, "compared_with", 0.7) in out
+    out = spread_over_conjunctions([(0, 1, "conjunction", 0.9), (1, 2, "compared_with", 0.7)])
+    assert (0, 2, "compared_with", 0.7) in out
+    # a relation whose tail is listed does not spread (SciERC's lists are read from the head)
+    assert spread_over_conjunctions([(0, 1, "used_for", 0.7), (1, 2, "conjunction", 0.9)]) == [
+        (0, 1, "used_for", 0.7), (1, 2, "conjunction", 0.9)]

@@ -191,7 +191,9 @@ def spread_over_conjunctions(found: Sequence[tuple[int, int, str, float]]
     training split's relations whose head has a conjunct, nine in ten hold for
     the conjunct as well). A pair that already has a relation keeps it; a
     copy's confidence is the lower of the relation's and the weakest
-    conjunction's of the list. Sorted.
+    conjunction's of the list; when two relations could give a conjunct the same pair, the
+    surer one does. A symmetric type (``compared_with``) spreads over both its ends' lists.
+    Sorted.
 
     >>> spread_over_conjunctions([(0, 1, "conjunction", 0.9), (0, 2, "used_for", 0.6)])
     [(0, 1, 'conjunction', 0.9), (0, 2, 'used_for', 0.6), (1, 2, 'used_for', 0.6)]
@@ -216,15 +218,20 @@ def spread_over_conjunctions(found: Sequence[tuple[int, int, str, float]]
         groups.setdefault(root(x), []).append(x)
     related = {frozenset((h, t)) for h, t, _, _ in found}
     out = list(found)
-    for h, t, name, conf in found:
-        r = root(h)
-        if name == "conjunction" or r not in groups or root(t) == r:
+    for h, t, name, conf in sorted(found, key=lambda f: (-f[3], f[:3])):  # surest first
+        if name == "conjunction":
             continue
-        for g in groups[r]:
-            if g in (h, t) or frozenset((g, t)) in related:
+        # the head's list; for a symmetric type (head first in the text) the tail's too
+        for x, y in ((h, t), (t, h)) if name in SYMMETRIC else ((h, t),):
+            r = root(x)
+            if r not in groups or root(y) == r:
                 continue
-            related.add(frozenset((g, t)))
-            out.append((g, t, name, min(conf, weakest[r])))
+            for g in groups[r]:
+                if frozenset((g, y)) in related:
+                    continue
+                related.add(frozenset((g, y)))
+                pair = (g, y) if name not in SYMMETRIC or g < y else (y, g)
+                out.append((*pair, name, min(conf, weakest[r])))
     return sorted(out)
 
 
