@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kg.errors import ModelError
+from kg.errors import ArgumentError, ModelError
 from kg.extract.transformer import (
     CFG_FILE,
     MAX_PIECES,
@@ -37,7 +37,8 @@ from kg.extract.transformer import (
     split_words,
 )
 
-__all__ = ["LABELS", "average_states", "build_pipeline", "export_onnx", "train_transformer"]
+__all__ = ["LABELS", "average_states", "build_pipeline", "epoch_window", "export_onnx",
+           "train_transformer"]
 
 TYPES = ["method", "dataset", "task", "metric", "concept", "generic"]
 LABELS = ["O"] + [f"{p}-{t}" for t in TYPES for p in "BI"]
@@ -130,6 +131,9 @@ def train_transformer(corpus: str | Path, output_dir: str | Path, *, epochs: int
     from spacy.tokens import DocBin
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
+    if epochs < 1 or average < 0:
+        raise ArgumentError(f"epochs must be 1 or more and average 0 or more, not {epochs} and {average}",
+                            hint="kg train --epochs 6 --average-epochs 1")
     base = _base_model()
     corpus, out = Path(corpus), Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -209,7 +213,10 @@ def train_transformer(corpus: str | Path, output_dir: str | Path, *, epochs: int
         states[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if mean > best:
             best, best_epoch = mean, epoch
-    window = [e for e in range(best_epoch - average, best_epoch + average + 1) if e in states]
+        for e in [e for e in states if e not in epoch_window(best_epoch, average, epoch)
+                  and e <= epoch - average]:
+            del states[e]  # neither near the best epoch nor near a later one
+    window = epoch_window(best_epoch, average, epochs)
     model.load_state_dict(average_states([states[e] for e in window]))
     model.save_pretrained(out / "best")
     tok.save_pretrained(out / "best")
@@ -219,6 +226,15 @@ def train_transformer(corpus: str | Path, output_dir: str | Path, *, epochs: int
               "train_seconds": round(time.perf_counter() - t0, 1)}
     (out / "history.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result
+
+
+def epoch_window(best: int, average: int, epochs: int) -> list[int]:
+    """The epochs averaged: *best* and up to *average* on each side of it, within 1..*epochs*.
+
+    >>> epoch_window(4, 1, 6), epoch_window(1, 1, 6), epoch_window(6, 2, 6), epoch_window(3, 0, 6)
+    ([3, 4, 5], [1, 2], [4, 5, 6], [3])
+    """
+    return [e for e in range(best - average, best + average + 1) if 1 <= e <= epochs]
 
 
 def average_states(states: list[dict[str, Any]]) -> dict[str, Any]:
