@@ -250,8 +250,8 @@ class KGRules(Component):
         if inner_definition(text[start:end]) is not None:
             return [(start, end)]
         for a in acronyms:
-            if start <= a.short_start - 1 and a.short_end < end and \
-                    a.long_end <= a.short_start and a.long_end > start:
+            if start <= a.short_start - 1 and a.short_end < end and a.long_end <= a.short_start and \
+                    a.long_end > start:
                 return [(a.long_start, a.long_end), (a.short_start, a.short_end)]
         return [(start, end)]
 

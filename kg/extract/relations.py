@@ -168,11 +168,11 @@ class RelationModel:
                 rows.append(_hash(pair_features(words, a, b, j - i - 1)))
                 if vectors is not None and self.dense is not None:
                     dense.append(pair_dense(vectors, a, b))
+        probs = self.probabilities(rows, np.stack(dense) if dense else None)
+        # SciERC links the items of a list to their neighbours only
+        probs[[j > i + 1 for i, j in pairs], _CONJUNCTION] = 0.0
         out = []
-        for (i, j), p in zip(pairs, self.probabilities(rows, np.stack(dense) if dense else None)):
-            if j > i + 1:  # SciERC links the items of a list to their neighbours only
-                p = p.copy()
-                p[_CONJUNCTION] = 0.0
+        for (i, j), p in zip(pairs, probs):
             k = 1 + int(p[1:].argmax())  # the likeliest relation, kept when likely enough
             if p[k] < self.threshold:
                 continue

@@ -213,9 +213,9 @@ def train_transformer(corpus: str | Path, output_dir: str | Path, *, epochs: int
         states[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if mean > best:
             best, best_epoch = mean, epoch
-        for e in [e for e in states if e not in epoch_window(best_epoch, average, epoch)
-                  and e <= epoch - average]:
-            del states[e]  # neither near the best epoch nor near a later one
+        # keep the epochs near the best one, and the last ones, which a later best may need
+        keep = set(epoch_window(best_epoch, average, epoch)) | set(range(epoch - average + 1, epoch + 1))
+        states = {e: w for e, w in states.items() if e in keep}
     window = epoch_window(best_epoch, average, epochs)
     model.load_state_dict(average_states([states[e] for e in window]))
     model.save_pretrained(out / "best")
