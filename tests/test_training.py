@@ -108,6 +108,10 @@ def test_holdout_split_is_deterministic_and_disjoint():
     (["C++", "compiler"], None, [(0, 2)]),
     (["C#"], None, [(0, 1)]),
     (["RRT", "*"], None, [(0, 2)]),
+    (["A", "*"], None, [(0, 2)]),                         # "A*" is a name, not the article "a"
+    (["A", "*", "search"], None, [(0, 3)]),
+    (["A", "new", "method"], None, [(1, 3)]),
+    (["a", "*"], None, [(1, 2)]),
     (["beam", "search", "..."], None, [(0, 2)]),
     (["belief", "propagation", "(", "BP", ")"], None, [(0, 5)]),
 ])

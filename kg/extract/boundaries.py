@@ -22,6 +22,8 @@ tagger:
 [(0, 3)]
 >>> repair(["belief", "propagation", "(", "BP"], next_token=")")
 [(0, 5)]
+>>> repair(["A", "*", "search"]), repair(["A", "new", "method"])
+([(0, 3)], [(1, 3)])
 >>> repair(["open", ",", "AS", "-", "closed", ",", "and", "HK"])
 [(0, 1), (2, 5), (7, 8)]
 """
@@ -67,8 +69,13 @@ def _is_edge(word: str) -> bool:
     return word.lower() in _FUNCTION and not (len(word) > 1 and word.isupper())
 
 
+#: Symbols that make a name of the capital letter before them ("A*", "A+"), which the article "A" is not.
+_LETTER_SUFFIXES = {"*", "+", "++", "#"}
+
+
 def _trim(words: Sequence[str], lo: int, hi: int) -> tuple[int, int]:
-    while lo < hi and (_is_edge(words[lo]) or words[lo] in _CLOSE):
+    while lo < hi and (words[lo] in _CLOSE or _is_edge(words[lo]) and not (
+            words[lo].isupper() and lo + 1 < hi and words[lo + 1] in _LETTER_SUFFIXES)):
         lo += 1
     while hi > lo and (_is_edge(words[hi - 1]) or words[hi - 1] in _OPEN):
         hi -= 1
