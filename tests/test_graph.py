@@ -75,6 +75,25 @@ def test_graph_keeps_enough_to_rebuild_itself(tmp_path):
     assert (tmp_path / "g.json").read_bytes() == (tmp_path / "h.json").read_bytes()
 
 
+def test_learned_relation_evidence_has_no_cue(tmp_path):
+    # a learned relation has no cue phrase: its evidence leaves the key out (10 keys, the smaller
+    # dict size: some 800k such records at 100k papers), a cue pattern's keeps its cue
+    from kg.graph import extractions_from_graph
+
+    p, ms, _ = foonet_corpus()[0]
+    rels = [RelationMention("P-1", "used_for", ms[0], ms[1], "", S1, 0.42),
+            RelationMention("P-1", "evaluated_on", ms[2], ms[4], "reaches 90% accuracy on", S2)]
+    G = build_graph([(p, ms, rels)])
+    m = entity_id("method", canonical_key("FooNet"))
+    learned = G.edges[m, entity_id("task", canonical_key("image classification")), USED_FOR]["evidence"][0]
+    assert "cue" not in learned and len(learned) == 10 and learned["confidence"] == 0.42
+    cued = G.edges[m, entity_id("dataset", canonical_key("ImageNet")), EVALUATED_ON]["evidence"][0]
+    assert cued["cue"] == "reaches 90% accuracy on"
+    write_graph(G, tmp_path / "g.json")
+    again = extractions_from_graph(read_graph(tmp_path / "g.json"))
+    assert sorted(r.cue for r in again[0][2]) == ["", "reaches 90% accuracy on"]
+
+
 def test_min_cooccurrence_drops_single_paper_pairs():
     G = build_graph(foonet_corpus(), min_cooccurrence=2)
     pairs = [(u, v, d["weight"]) for u, v, k, d in G.edges(keys=True, data=True) if k == CO_OCCURS]
