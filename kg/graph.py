@@ -149,7 +149,7 @@ def relation_evidence_record(rel: RelationMention, paper_id: str) -> dict[str, A
         "confidence": _shared_float(rel.confidence),
     }
     if rel.cue:
-        record["cue"] = rel.cue
+        record["cue"] = sys.intern(rel.cue)
     return record
 
 
@@ -455,7 +455,8 @@ def extractions_from_graph(G: nx.MultiDiGraph) -> list[tuple[Paper, list[Mention
     """Recover the papers, mentions and relations a graph was built from.
 
     Evidence keeps every mention whole, so ``build_graph(extractions_from_graph(G))``
-    gives *G* again; ``kg build --update`` adds new papers this way without
+    gives *G* again (a graph built before learned relations' evidence left out an empty
+    ``"cue"`` loses those keys); ``kg build --update`` adds new papers this way without
     re-extracting the old ones.
     """
     out: list[tuple[Paper, list[Mention], list[RelationMention]]] = []

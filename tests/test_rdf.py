@@ -154,6 +154,18 @@ def test_papers_entities_roles_and_evidence(G, ref):
                                                               rdflib.Literal(1))]
 
 
+def test_no_empty_cue_even_from_an_older_graph(tmp_path):
+    # a learned relation has no cue; graphs built before its evidence left the key out say "cue": ""
+    G = build_graph(corpus())
+    for _, _, k, d in G.edges(keys=True, data=True):
+        if k in RELATION_PROPERTY:
+            for ev in d["evidence"]:
+                ev["cue"] = ""
+    write_rdf(G, tmp_path / "g.nt", format="ntriples")
+    cues = [t for t in rdflib.Graph().parse(tmp_path / "g.nt", format="nt").triples((None, KG.cue, None))]
+    assert cues == []
+
+
 def test_one_mention_node_per_mention(G, ref):
     mentions = set(ref.subjects(RDF.type, KG.Mention))
     n_evidence = sum(len(d["evidence"]) for *_, k, d in G.edges(keys=True, data=True) if k == "mention")

@@ -140,5 +140,6 @@ def _evidence_groups(G: nx.MultiDiGraph, groups: list[Group], rpo: list[str], r_
         if ev.get("paper") is not None and ev["paper"] in G:
             xpo.append(f"{sp.derived} {names.iri(ev['paper'])}")
         for key, prop in sp.evidence_props:
-            if ev.get(key) is not None:
-                xpo.append(f"{prop} {literal(ev[key])}")
+            value = ev.get(key)
+            if value is not None and not (key == "cue" and value == ""):  # "": a learned relation (older graphs)
+                xpo.append(f"{prop} {literal(value)}")

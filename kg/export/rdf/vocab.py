@@ -95,7 +95,7 @@ class KG(_ns.DefinedNamespace):
     # relations
     weight: URIRef  # How many papers support the relation.
     evidence: URIRef  # A RelationEvidence node of the relation.
-    cue: URIRef  # The cue phrase that matched.
+    cue: URIRef  # The cue phrase that matched; a learned relation has none.
     headText: URIRef  # The text of the relation's head mention.
     tailText: URIRef  # The text of the relation's tail mention.
 
