@@ -112,6 +112,9 @@ def test_holdout_split_is_deterministic_and_disjoint():
     (["A", "*", "search"], None, [(0, 3)]),
     (["A", "new", "method"], None, [(1, 3)]),
     (["a", "*"], None, [(1, 2)]),
+    (["computational", "overhead", "relative"], "to", [(0, 2)]),  # ends no name, may start one
+    (["relative", "position", "encoding"], None, [(0, 3)]),
+    (["ResNet", "and", "ViT", "respectively"], None, [(0, 3)]),
     (["beam", "search", "..."], None, [(0, 2)]),
     (["belief", "propagation", "(", "BP", ")"], None, [(0, 5)]),
 ])
@@ -128,6 +131,22 @@ def test_boundaries_component_rewrites_ents():
     doc.ents = [Span(doc, 2, 6, label="dataset")]
     doc = nlp.get_pipe("kg_boundaries")(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("Penn Treebank", "dataset")]
+
+
+def test_boundaries_keep_hyphenated_words_whole():
+    # "in" and "and" are function words, but not inside "in-context" or "Divide-and-Conquer"
+    from spacy.tokens import Span
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_boundaries")
+    doc = nlp.make_doc("Large models are in-context learners and Divide-and-Conquer Fusion works.")
+    assert [t.text for t in doc[3:6]] == ["in", "-", "context"]
+    doc.ents = [Span(doc, 3, 7, label="task"), Span(doc, 8, 14, label="method")]
+    doc = nlp.get_pipe("kg_boundaries")(doc)
+    assert [e.text for e in doc.ents] == ["in-context learners", "Divide-and-Conquer Fusion"]
+    doc = nlp.make_doc("the - based , of - the")  # loose dashes are still edges
+    doc.ents = [Span(doc, 0, 7, label="method")]
+    assert [e.text for e in nlp.get_pipe("kg_boundaries")(doc).ents] == ["based"]
 
 
 def test_gazetteer_adds_relabels_and_widens():

@@ -9,7 +9,7 @@ tagger:
 
 - leading determiners, possessives, conjunctions, prepositions and
   punctuation are dropped, and so are trailing ones ("teacher network 's",
-  "learning curve ---");
+  "learning curve ---"), and a last "relative" or "respectively";
 - an unclosed ``(`` either takes the ``)`` right after the span or is cut
   off with what follows it; an unopened ``)`` at either edge is cut;
 - a span with commas outside brackets is split into its list items.
@@ -47,7 +47,8 @@ _FUNCTION = {
     "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "can", "will",
     "we", "it", "they", "such", "both", "either", "each", "also", "i.e.", "e.g.", "etc", "etc.",
 }
-_PUNCT = {",", ".", ";", ":", "!", "?", '"', "'", "`", "``", "''", "“", "”", "‘", "’", "-", "–", "—", "/"}
+_PUNCT = {",", ".", ";", ":", "!", "?", '"', "'", "`", "``", "''", "“", "”", "‘", "’", "-", "–", "—", "/",
+          "~"}  # LaTeX's non-breaking space
 
 _POSSESSIVE = {"'s", "’s"}
 _RUNS = set("-–—‐.…")
@@ -73,11 +74,16 @@ def _is_edge(word: str) -> bool:
 _LETTER_SUFFIXES = {"*", "+", "++", "#"}
 
 
+#: Words that may start a name ("relative position encoding") but never end one
+#: ("overhead relative to", "ResNet and ViT respectively").
+_NEVER_LAST = {"relative", "respectively"}
+
+
 def _trim(words: Sequence[str], lo: int, hi: int) -> tuple[int, int]:
     while lo < hi and (words[lo] in _CLOSE or _is_edge(words[lo]) and not (
             words[lo].isupper() and lo + 1 < hi and words[lo + 1] in _LETTER_SUFFIXES)):
         lo += 1
-    while hi > lo and (_is_edge(words[hi - 1]) or words[hi - 1] in _OPEN):
+    while hi > lo and (_is_edge(words[hi - 1]) or words[hi - 1] in _OPEN or words[hi - 1].lower() in _NEVER_LAST):
         hi -= 1
     return lo, hi
 
@@ -144,6 +150,12 @@ def repair(words: Sequence[str], *, next_token: str | None = None,
     return out
 
 
+def _glued(left, right) -> bool:
+    """*right* continues *left*'s word: a hyphen between words, with no white space either side."""
+    return not left.whitespace_ and (left.text == "-" or right.text == "-") and \
+        left.text not in _PUNCT - {"-"} and right.text not in _PUNCT - {"-"}
+
+
 class Boundaries(Component):
     """The ``kg_boundaries`` component: applies :func:`repair` to every entity."""
 
@@ -157,14 +169,18 @@ class Boundaries(Component):
         """The repaired entities of *doc*."""
         out: list[Span] = []
         for ent in doc.ents:
-            words = [t.text for t in ent]
+            # tokens a hyphen glues without white space ("in - context") are one word for repair:
+            # "in" and "and" are function words, "in-context" and "Divide-and-Conquer" are not
+            starts = [0] + [k for k in range(1, len(ent)) if not _glued(ent[k - 1], ent[k])]
+            ends = starts[1:] + [len(ent)]
+            words = [ent[a:b].text for a, b in zip(starts, ends)]
             nxt = doc[ent.end].text if ent.end < len(doc) else None
             ranges = repair(words, next_token=nxt, split_on=self.split_on)
             if not self.split_lists and len(ranges) > 1:
                 ranges = [(ranges[0][0], ranges[-1][1])]
             for lo, hi in ranges:
-                out.append(Span(doc, ent.start + lo, ent.start + hi, label=ent.label,
-                                span_id=ent.id))
+                end = ent.start + ends[hi - 1] if hi <= len(words) else ent.end + 1  # took the next token
+                out.append(Span(doc, ent.start + starts[lo], end, label=ent.label, span_id=ent.id))
         return out
 
     def set_annotations(self, doc: Doc, spans: list[Span]) -> None:
