@@ -85,7 +85,7 @@ def find_acronyms(text: str) -> list[Acronym]:
         short = m.group(1)
         if not _is_short_form(short):
             continue
-        before = text[: m.start()].rstrip()
+        before = text[: m.start()].rstrip().rstrip("~")  # LaTeX's non-breaking space: "models~(DMs)"
         # the candidate stops at the previous clause boundary
         cut = max(before.rfind(ch) for ch in ".;:()[]")
         region_start = cut + 1

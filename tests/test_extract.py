@@ -60,6 +60,19 @@ def test_a_latex_dash_is_no_part_of_a_word(nlp):
     assert not any("-" in e.text for e in doc.ents), [e.text for e in doc.ents]
 
 
+def test_a_definition_glued_to_its_long_form_is_read(nlp):
+    # "Models(LLMs)" and LaTeX's "models~(DMs)" were one token each: the long form's span took the
+    # whole token ("Large Language Models(LLMs"); maths such as "O(N)" or "f(x)" stays as it was
+    doc = nlp("We study Large Language Models(LLMs) and Diffusion models~(DMs) at O(N) cost with f(x).")
+    words = [t.text for t in doc]
+    assert words[4:8] == ["Models", "(", "LLMs", ")"] and words[10:15] == ["models", "~", "(", "DMs", ")"]
+    assert "O(N" in words and "f(x" in words
+    texts = {e.text for e in doc.ents}
+    assert not any("(" in t for t in texts), texts
+    assert {"LLMs", "DMs"} <= texts
+    assert not any(t.endswith("~") for t in texts), texts
+
+
 def test_cue_phrases_give_roles(nlp):
     r = run(nlp, "We propose SparseProp, a novel pruning method. Experiments on the CIFAR-10 dataset "
                  "show a 2x speed-up.")

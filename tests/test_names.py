@@ -82,6 +82,9 @@ def test_formulas_and_shot_counts_are_junk(nlp):
     assert all(is_junk(t) for t in ["k=1", "n = 10", "p<0.05", "x^2", "shot", "5-shot", "k-shot setting",
                                     "5-way 1-shot"])
     assert not any(is_junk(t) for t in ["En->De", "few-shot learning", "k-NN", "zero-shot CLIP"])
+    # a bracket left open inside a word is a cut formula ("O(N" of "O(N sqrt(kappa))")
+    assert is_junk("O(N") and is_junk("O(N/L") and is_junk("f[x")
+    assert not any(is_junk(t) for t in ["O(N)", "BERT (large)", "AP[50]"])
     text = "With k=1 and p<0.05 in the 5-shot setting, each shot helps few-shot learning."
     got = _through_names(nlp, text, [("k=1", "method"), ("p<0.05", "metric"), ("5-shot setting", "task"),
                                      ("shot", "dataset"), ("few-shot learning", "task")])

@@ -141,6 +141,8 @@ def is_junk(text: str) -> bool:
     t = text.strip()
     if _NUMERIC.match(t) or "\\" in t or _FORMULA.search(t) or _is_shot_count(t) or is_modifier(t):
         return True
+    if t.count("(") != t.count(")") or t.count("[") != t.count("]"):
+        return True  # kg_boundaries closes brackets between words: this one is inside a cut formula ("O(N")
     words = t.split()
     if len(words) >= 4 and _INNER_DETERMINER.search(f" {t} "[1:]) and not is_name(words[0]):
         return True

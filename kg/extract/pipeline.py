@@ -39,7 +39,7 @@ from ..types import ENTITY_TYPES
 from ._component import Component
 from .acronyms import find_acronyms
 from .gazetteer import add_gazetteer
-from .names import add_names
+from .names import add_names, is_junk
 from .relations import add_relations
 from .roles import default_role
 from .rules import clean_span, is_generic, role_cues, trim_span
@@ -85,6 +85,10 @@ def entity_type(label: str) -> str | None:
 
 _GLUED_SENTENCE = r"(?<=[a-z\)\]]{2})\.(?=[A-Z][a-z])"
 _TRAILING_DASHES = r"(?<=\w)-{2,}"  # "curve---": LaTeX's em dash before a space
+#: A bracket glued to a word before an acronym ("Models(LLMs)", LaTeX's "models~(DMs)"), and
+#: LaTeX's "~" before it; not maths ("O(N)", "f(x)": one letter before the bracket).
+_GLUED_BRACKET = r"(?:(?<=[A-Za-z]{2})|(?<=[A-Za-z]~))\((?=[A-Z])"
+_GLUED_TILDE = r"(?<=[A-Za-z]{2})~(?=\()"
 
 
 @functools.lru_cache(maxsize=4)
@@ -121,7 +125,7 @@ def _load(model: str) -> Language:
     except Exception as exc:  # noqa: BLE001 - corrupt or incompatible pipeline folders
         raise ModelError(f"spaCy pipeline {name!r} failed to load: {exc}",
                          hint="use a pipeline trained with spaCy 3.8") from None
-    infixes = list(nlp.Defaults.infixes) + [_GLUED_SENTENCE]
+    infixes = list(nlp.Defaults.infixes) + [_GLUED_SENTENCE, _GLUED_BRACKET, _GLUED_TILDE]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     suffixes = list(nlp.Defaults.suffixes) + [_TRAILING_DASHES]
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
@@ -311,7 +315,7 @@ class KGRules(Component):
             for span in (long, short):
                 if any(i in taken for i in range(span.start, span.end)):
                     continue
-                if is_generic(span.text):
+                if is_generic(span.text) or is_junk(span.text):  # as kg_names drops the model's
                     continue
                 new = Span(doc, span.start, span.end, label=label)
                 new.id_ = "acronym"
