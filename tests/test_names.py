@@ -131,7 +131,38 @@ RETYPED = {
          "ImageNet": "dataset"},
         {"Brenier's theorem": "concept", "IBP bounds": "concept", "upper bound": "concept",
          "ImageNet": "dataset"}),
+    "laws, hypotheses and hyperparameters are no datasets or methods": (
+        "Scaling laws and the exponential time hypothesis fix the hyperparameters of ResNet.",
+        {"Scaling laws": "method", "exponential time hypothesis": "method", "hyperparameters": "dataset",
+         "ResNet": "method"},
+        {"Scaling laws": "concept", "exponential time hypothesis": "concept", "hyperparameters": "concept",
+         "ResNet": "method"}),
 }
+
+
+def test_names_glued_by_hyphens_are_no_coordination(nlp):
+    assert split_coordination("Divide-and-Conquer Fusion") == [(0, 25)]
+    assert split_coordination("trial-and-error") == [(0, 15)]
+    text = "We use Divide-and-Conquer Fusion."
+    assert _through_names(nlp, text, [("Divide-and-Conquer Fusion", "method")]) == \
+        [("Divide-and-Conquer Fusion", "method")]
+
+
+def test_a_trailing_adverb_is_no_part_of_a_name(nlp):
+    text = "We study the NTK numerically and train ResNet efficiently on an anomaly dataset."
+    got = _through_names(nlp, text, [("NTK numerically", "concept"), ("ResNet efficiently", "method")])
+    assert got == [("NTK", "concept"), ("ResNet", "method")]
+    assert _through_names(nlp, "It is information-theoretically optimal.",
+                          [("information-theoretically", "metric")]) == []
+    assert _through_names(nlp, "a family of Gaussian anomaly", [("Gaussian anomaly", "concept")]) == \
+        [("Gaussian anomaly", "concept")]
+
+
+def test_cited_authors_are_no_entities(nlp):
+    text = "Lottery tickets [Frankle and Carbin, 2018] beat EF21 (Richtarik et al., 2021) on ImageNet (2009 release)."
+    got = _through_names(nlp, text, [("Frankle", "dataset"), ("Carbin", "method"), ("EF21", "method"),
+                                     ("Richtarik", "method"), ("ImageNet", "dataset")])
+    assert got == [("EF21", "method"), ("ImageNet", "dataset")]
 
 
 @pytest.mark.parametrize("case", sorted(RETYPED))

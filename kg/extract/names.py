@@ -114,7 +114,11 @@ _INNER_DETERMINER = re.compile(r"\s(?:the|a|an|this|these|those|its|their|our)\s
 _TRAILING = {"atop", "of", "for", "with", "by", "on", "in", "to", "from", "via", "over", "under",
              "between", "across", "through", "than", "and", "or", "novel", "new", "classical",
              "proposed", "existing", "various", "different", "several", "rapid", "based"}
-_COORD = re.compile(r"\s*(?:,\s*(?:and|or)?|\b(?:and|or|on|in|with|using|via|for|from|over|against|versus|vs\.?)\b|&)\s*")
+#: What joins the items of a coordination; a word glued by hyphens ("Divide-and-Conquer") joins none.
+_COORD = re.compile(r"\s*(?:,\s*(?:and|or)?|(?<![\w-])(?:and|or|on|in|with|using|via|for|from|over|against|versus|"
+                    r"vs\.?)(?![\w-])|&)\s*")
+#: A citation in brackets: "(Richtarik et al., 2021)", "[Frankle and Carbin, 2018]"; names in it are authors.
+_CITATION = re.compile(r"[(\[][^()\[\]]*?(?:\bet al\.|,\s*(?:19|20)\d\d[a-z]?\b)[^()\[\]]*[)\]]")
 
 
 def is_name(text: str) -> bool:
@@ -166,6 +170,11 @@ def is_modifier(text: str) -> bool:
     if " " in t or not t.isalpha() or not t.islower() or t in _SUFFIX_NOUNS:
         return False
     return t in _ADJECTIVES or (len(t) > 4 and t.endswith(_MODIFIER_SUFFIXES))
+
+
+def _is_adverb(word: str) -> bool:
+    """A lowercase -ly adverb ("numerically"), not a noun such as "anomaly" or "family"."""
+    return word.endswith("ly") and is_modifier(word)
 
 
 def is_hardware(text: str) -> bool:
@@ -266,7 +275,9 @@ _DATASET_HEADS = {"dataset", "datasets", "corpus", "corpora", "treebank", "bench
 #: model says ("Brenier's theorem", "IBP bounds", "upper bound", "Moreau envelope").
 _THEORY_HEADS = frozenset([
     "theorem", "theorems", "lemma", "lemmas", "corollary", "conjecture", "bound", "bounds",
-    "inequality", "inequalities", "envelope", "identity", "axiom", "axioms", "proposition"])
+    "inequality", "inequalities", "envelope", "identity", "axiom", "axioms", "proposition",
+    "law", "laws", "hypothesis", "hypotheses", "assumption", "assumptions", "hyperparameter",
+    "hyperparameters", "eigenvalue", "eigenvalues"])
 
 
 def _definition(start: int, end: int, acronyms, text: str) -> list[tuple[int, int]] | None:
@@ -315,10 +326,21 @@ class Names(Component):
         from .acronyms import find_acronyms
 
         acronyms = find_acronyms(doc.text) if "(" in doc.text else []
+        cited = [m.span() for m in _CITATION.finditer(doc.text)] if "(" in doc.text or "[" in doc.text else []
         out: list[Span] = []
         for ent in doc.ents:
-            if is_junk(ent.text):
+            if is_junk(ent.text) or any(a < ent.start_char and ent.end_char < b for a, b in cited):
                 continue
+            cut = ent.text.rfind(" ")
+            if _is_adverb(re.split(r"[-–]", ent.text[cut + 1:])[-1]):
+                if cut < 0:
+                    continue  # one word, an adverb: "information-theoretically"
+                trimmed = doc.char_span(ent.start_char, ent.start_char + cut, label=ent.label_,
+                                        alignment_mode="contract")  # "the NTK numerically": "NTK"
+                if trimmed is None or not len(trimmed):
+                    continue
+                trimmed.id_ = ent.id_
+                ent = trimmed
             pieces = _definition(ent.start_char, ent.end_char, acronyms, doc.text) or \
                 split_coordination(ent.text, self.known)
             for a, b in pieces:
