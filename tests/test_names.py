@@ -158,6 +158,14 @@ def test_a_trailing_adverb_is_no_part_of_a_name(nlp):
         [("Gaussian anomaly", "concept")]
 
 
+def test_the_names_of_a_list_share_the_type_the_table_gives_the_rest(nlp):
+    text = "We evaluate on MNIST, FashionMNIST and CIFAR10, and compare BERT and Zorblax."
+    got = dict(_through_names(nlp, text, [("MNIST", "dataset"), ("FashionMNIST", "method"),
+                                          ("CIFAR10", "dataset"), ("BERT", "method"), ("Zorblax", "dataset")]))
+    assert got["FashionMNIST"] == "dataset"
+    assert got["Zorblax"] == "dataset"  # two names are no list: the model's type stays
+
+
 def test_cited_authors_are_no_entities(nlp):
     text = "Lottery tickets [Frankle and Carbin, 2018] beat EF21 (Richtarik et al., 2021) on ImageNet (2009 release)."
     got = _through_names(nlp, text, [("Frankle", "dataset"), ("Carbin", "method"), ("EF21", "method"),

@@ -172,6 +172,11 @@ def is_modifier(text: str) -> bool:
     return t in _ADJECTIVES or (len(t) > 4 and t.endswith(_MODIFIER_SUFFIXES))
 
 
+#: What stands between the items of a list, and how many items make one (_harmonise_lists).
+_LIST_GLUE = frozenset({",", "and", "or", ", and", ", or", "/", "&"})
+_MIN_LIST = 3
+
+
 def _is_adverb(word: str) -> bool:
     """A lowercase -ly adverb ("numerically"), not a noun such as "anomaly" or "family"."""
     return word.endswith("ly") and is_modifier(word)
@@ -370,7 +375,33 @@ class Names(Component):
                     span.label_ = "concept"  # a lone "GPU" may be GPU computing (SciREX: a method)
                 span.id_ = ent.ent_id_ or "model"
                 out.append(span)
-        return self._join_long_forms(doc, out, acronyms)
+        return self._harmonise_lists(doc, self._join_long_forms(doc, out, acronyms))
+
+    def _harmonise_lists(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """The names of a list are of one type: in "MNIST, FashionMNIST and CIFAR10" the table knows
+        MNIST and CIFAR10 as data sets, so FashionMNIST, which it does not know, is one too."""
+        run: list[Span] = []
+
+        def settle() -> None:
+            if len(run) < _MIN_LIST:
+                return
+            known = {self.known_type(s.text) for s in run}
+            known.discard(None)
+            if len(known) != 1:
+                return
+            label = known.pop()
+            for s in run:
+                if s.label_ != label and self.known_type(s.text) is None and is_name(s.text):
+                    s.label_ = label
+
+        for span in spans:
+            if run and doc.text[run[-1].end_char:span.start_char].strip() in _LIST_GLUE:
+                run.append(span)
+            else:
+                settle()
+                run = [span]
+        settle()
+        return spans
 
     def _join_long_forms(self, doc: Doc, spans: list[Span], acronyms) -> list[Span]:
         """A long form the model cut in pieces ("reinforcement learning" + "human feedback"
