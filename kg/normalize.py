@@ -33,6 +33,10 @@ __all__ = ["InnerDefinition", "Normalizer", "canonical_key", "compact_key", "ent
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _DETS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "its", "such"}
 _DATASET_WORDS = {"dataset", "datasets", "corpus", "benchmark", "database"}
+#: Words that add nothing after an acronym or a versioned name ("LLM models", "GPT-2 architecture").
+_MODEL_WORDS = {"model", "models", "architecture", "architectures", "network", "networks"}
+#: Acronyms of fields and tasks: "ML models" are no "ML", "MT models" no "MT".
+_FIELD_ACRONYMS = {"ai", "ml", "dl", "nlp", "cv", "rl", "ir", "mt", "asr", "qa", "nlu", "nlg"}
 _INVARIANT = {
     "series", "species", "news", "physics", "dynamics", "mathematics", "economics", "statistics",
     "robotics", "analytics", "graphics", "linguistics", "semantics", "genetics", "ethics",
@@ -138,6 +142,11 @@ def canonical_key(text: str) -> str:
     'LLM'
     >>> canonical_key("the CUB-200 dataset"), canonical_key("image dataset")
     ('CUB 200', 'image dataset')
+    >>> canonical_key("LLM models") == canonical_key("LLMs"), canonical_key("hidden Markov model")
+    (True, 'hidden markov model')
+    >>> canonical_key("ML models")
+    'ML model'
+
     """
     t = unicodedata.normalize("NFKC", text).strip()
     inner = inner_definition(t)
@@ -150,6 +159,11 @@ def canonical_key(text: str) -> str:
     # "Caltech-UCSD Birds dataset" is the dataset "Caltech-UCSD Birds"; "image dataset" stays
     if len(tokens) > 1 and tokens[-1].lower() in _DATASET_WORDS and \
             (tokens[-2][:1].isupper() or any(c.isdigit() for c in tokens[-2])):
+        tokens.pop()
+    # "LLM models", "BERT model", "GPT-2 architecture" are the LLM, BERT, GPT-2; "hidden Markov model" stays
+    elif len(tokens) > 1 and tokens[-1].lower() in _MODEL_WORDS and \
+            (is_acronym(tokens[-2]) or any(c.isdigit() for c in tokens[-2])) and \
+            tokens[-2].lower().rstrip("s") not in _FIELD_ACRONYMS:
         tokens.pop()
     out: list[str] = []
     for i, tok in enumerate(tokens):

@@ -59,6 +59,13 @@ def test_case_and_plural_variants_merge():
     assert len(normalise(ms).entities) == 4
 
 
+def test_a_model_word_after_an_acronym_or_version_merges():
+    ms = [Mention("P", "abstract", 0, len(t), t, "method", t, 0)
+          for t in ["LLMs", "LLM models", "GPT-2", "GPT-2 architecture", "hidden Markov model",
+                    "hidden Markov", "ML models", "ML"]]
+    assert len(normalise(ms).entities) == 6  # LLM, GPT-2, the two Markov names, "ML models", "ML"
+
+
 def test_extract_papers_uses_the_table():
     paper = Paper(id="P-1", title="Pretraining at scale",
                   abstract="We pretrain on ImageNet-1k with AdamW and evaluate on MS-COCO.")
