@@ -35,8 +35,11 @@ _DETS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "it
 _DATASET_WORDS = {"dataset", "datasets", "corpus", "benchmark", "database"}
 #: Words that add nothing after an acronym or a versioned name ("LLM models", "GPT-2 architecture").
 _MODEL_WORDS = {"model", "models", "architecture", "architectures", "network", "networks"}
-#: Acronyms of fields and tasks: "ML models" are no "ML", "MT models" no "MT".
-_FIELD_ACRONYMS = {"ai", "ml", "dl", "nlp", "cv", "rl", "ir", "mt", "asr", "qa", "nlu", "nlg"}
+#: Acronyms of fields and tasks: "ML models" are no "ML", "NER models" no "NER".
+#: A name with its version in one word ("T5", "CodeGen2", "Llama3"); not "3D", "2D" or a bare number.
+_VERSIONED = re.compile(r"[A-Za-z]+\d+[A-Za-z]?")
+_FIELD_ACRONYMS = {"ai", "ml", "dl", "nlp", "cv", "rl", "ir", "mt", "nmt", "asr", "tts", "qa", "vqa", "nlu",
+                   "nlg", "ner", "ocr", "sr", "pos", "srl", "slu", "kg", "mir"}
 _INVARIANT = {
     "series", "species", "news", "physics", "dynamics", "mathematics", "economics", "statistics",
     "robotics", "analytics", "graphics", "linguistics", "semantics", "genetics", "ethics",
@@ -133,6 +136,21 @@ def inner_definition(text: str) -> InnerDefinition | None:
     return None
 
 
+def _names_a_dataset(tokens: list[str]) -> bool:
+    """"Caltech-UCSD Birds dataset" is the dataset "Caltech-UCSD Birds"; "image dataset" stays."""
+    return tokens[-1].lower() in _DATASET_WORDS and \
+        (tokens[-2][:1].isupper() or any(c.isdigit() for c in tokens[-2]))
+
+
+def _names_a_model(tokens: list[str]) -> bool:
+    """"LLM models", "BERT model", "T5 architecture" are the LLM, BERT, T5; "hidden Markov model",
+    "3D models", "ML models" and "NER models" stay."""
+    name = tokens[-2]
+    field = name.lower()
+    return tokens[-1].lower() in _MODEL_WORDS and (is_acronym(name) or bool(_VERSIONED.fullmatch(name))) and \
+        not name[:1].isdigit() and field not in _FIELD_ACRONYMS and field.removesuffix("s") not in _FIELD_ACRONYMS
+
+
 def canonical_key(text: str) -> str:
     """The canonical key of a mention's text (see the module docstring).
 
@@ -156,14 +174,7 @@ def canonical_key(text: str) -> str:
     tokens = [tok for tok in _SPLIT.split(t) if tok]
     while len(tokens) > 1 and tokens[0].lower() in _DETS:
         tokens.pop(0)
-    # "Caltech-UCSD Birds dataset" is the dataset "Caltech-UCSD Birds"; "image dataset" stays
-    if len(tokens) > 1 and tokens[-1].lower() in _DATASET_WORDS and \
-            (tokens[-2][:1].isupper() or any(c.isdigit() for c in tokens[-2])):
-        tokens.pop()
-    # "LLM models", "BERT model", "GPT-2 architecture" are the LLM, BERT, GPT-2; "hidden Markov model" stays
-    elif len(tokens) > 1 and tokens[-1].lower() in _MODEL_WORDS and \
-            (is_acronym(tokens[-2]) or any(c.isdigit() for c in tokens[-2])) and \
-            tokens[-2].lower().rstrip("s") not in _FIELD_ACRONYMS:
+    if len(tokens) > 1 and (_names_a_dataset(tokens) or _names_a_model(tokens)):
         tokens.pop()
     out: list[str] = []
     for i, tok in enumerate(tokens):

@@ -8,7 +8,7 @@ import pytest
 
 from kg.extract import extract_papers, load_pipeline
 from kg.extract.names import is_hardware, is_junk, split_coordination
-from kg.normalize import normalise
+from kg.normalize import canonical_key, normalise
 from kg.types import Mention, Paper
 
 
@@ -61,9 +61,13 @@ def test_case_and_plural_variants_merge():
 
 def test_a_model_word_after_an_acronym_or_version_merges():
     ms = [Mention("P", "abstract", 0, len(t), t, "method", t, 0)
-          for t in ["LLMs", "LLM models", "GPT-2", "GPT-2 architecture", "hidden Markov model",
+          for t in ["LLMs", "LLM models", "T5", "T5 architecture", "hidden Markov model",
                     "hidden Markov", "ML models", "ML"]]
-    assert len(normalise(ms).entities) == 6  # LLM, GPT-2, the two Markov names, "ML models", "ML"
+    assert len(normalise(ms).entities) == 6  # LLM, T5, the two Markov names, "ML models", "ML"
+    # a model of a task, a field, a dimension or a disease is no task, field, dimension or disease
+    for a, b in [("NER models", "NER"), ("3D models", "3D"), ("2D network", "2D"), ("COVID-19 models", "COVID-19"),
+                 ("VQA models", "VQA"), ("TTS models", "TTS")]:
+        assert canonical_key(a) != canonical_key(b), a
 
 
 def test_extract_papers_uses_the_table():
@@ -161,6 +165,10 @@ def test_a_trailing_adverb_is_no_part_of_a_name(nlp):
     assert got == [("NTK", "concept"), ("ResNet", "method")]
     assert _through_names(nlp, "It is information-theoretically optimal.",
                           [("information-theoretically", "metric")]) == []
+    # nouns in -ly are no adverbs
+    text = "We study graph homophily and general matrix multiply kernels."
+    got = _through_names(nlp, text, [("graph homophily", "concept"), ("general matrix multiply", "method")])
+    assert got == [("graph homophily", "concept"), ("general matrix multiply", "method")]
     assert _through_names(nlp, "a family of Gaussian anomaly", [("Gaussian anomaly", "concept")]) == \
         [("Gaussian anomaly", "concept")]
 
@@ -171,6 +179,11 @@ def test_the_names_of_a_list_share_the_type_the_table_gives_the_rest(nlp):
                                           ("CIFAR10", "dataset"), ("BERT", "method"), ("Zorblax", "dataset")]))
     assert got["FashionMNIST"] == "dataset"
     assert got["Zorblax"] == "dataset"  # two names are no list: the model's type stays
+    # hardware and theory stay concepts in a list of methods
+    text = "We train ResNet, VGG and A100 GPUs with DenseNet, ViT and Scaling Laws."
+    got = dict(_through_names(nlp, text, [("ResNet", "method"), ("VGG", "method"), ("A100 GPUs", "dataset"),
+                                          ("DenseNet", "method"), ("ViT", "method"), ("Scaling Laws", "dataset")]))
+    assert got["A100 GPUs"] == "concept" and got["Scaling Laws"] == "concept", got
 
 
 def test_cited_authors_are_no_entities(nlp):
@@ -178,6 +191,13 @@ def test_cited_authors_are_no_entities(nlp):
     got = _through_names(nlp, text, [("Frankle", "dataset"), ("Carbin", "method"), ("EF21", "method"),
                                      ("Richtarik", "method"), ("ImageNet", "dataset")])
     assert got == [("EF21", "method"), ("ImageNet", "dataset")]
+    # only the part of a bracket that cites: "(LLMs; Brown et al., 2020)" defines LLMs; sizes are no years
+    text = "Large language models (LLMs; Brown et al., 2020) and Zorblax (Transformer encoder, 2048 units) and BERT."
+    got = dict(_through_names(nlp, text, [("LLMs", "method"), ("Brown", "method"),
+                                          ("Transformer encoder", "method")]))
+    assert "LLMs" in got and "Transformer encoder" in got and "Brown" not in got, got
+    # the name table's matches inside a citation go too
+    assert "BERT" not in dict(ents(nlp, "Attention (see Vaswani et al., 2017 for BERT) helps."))
 
 
 @pytest.mark.parametrize("case", sorted(RETYPED))

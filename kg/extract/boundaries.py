@@ -151,7 +151,8 @@ def repair(words: Sequence[str], *, next_token: str | None = None,
 
 
 def _glued(left, right) -> bool:
-    """*right* continues *left*'s word: a hyphen between words, with no white space either side."""
+    """*right* continues *left*'s word: a hyphen between words, with no white space either side (a
+    hyphen at an entity's edge is not glued: ``match`` leaves it to :func:`repair` to trim)."""
     return not left.whitespace_ and (left.text == "-" or right.text == "-") and \
         left.text not in _PUNCT - {"-"} and right.text not in _PUNCT - {"-"}
 
@@ -171,7 +172,8 @@ class Boundaries(Component):
         for ent in doc.ents:
             # tokens a hyphen glues without white space ("in - context") are one word for repair:
             # "in" and "and" are function words, "in-context" and "Divide-and-Conquer" are not
-            starts = [0] + [k for k in range(1, len(ent)) if not _glued(ent[k - 1], ent[k])]
+            starts = [0] + [k for k in range(1, len(ent)) if not _glued(ent[k - 1], ent[k])
+                            or (k == 1 and ent[0].text == "-") or (k == len(ent) - 1 and ent[k].text == "-")]
             ends = starts[1:] + [len(ent)]
             words = [ent[a:b].text for a, b in zip(starts, ends)]
             nxt = doc[ent.end].text if ent.end < len(doc) else None

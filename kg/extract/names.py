@@ -117,8 +117,26 @@ _TRAILING = {"atop", "of", "for", "with", "by", "on", "in", "to", "from", "via",
 #: What joins the items of a coordination; a word glued by hyphens ("Divide-and-Conquer") joins none.
 _COORD = re.compile(r"\s*(?:,\s*(?:and|or)?|(?<![\w-])(?:and|or|on|in|with|using|via|for|from|over|against|versus|"
                     r"vs\.?)(?![\w-])|&)\s*")
-#: A citation in brackets: "(Richtarik et al., 2021)", "[Frankle and Carbin, 2018]"; names in it are authors.
-_CITATION = re.compile(r"[(\[][^()\[\]]*?(?:\bet al\.|,\s*(?:19|20)\d\d[a-z]?\b)[^()\[\]]*[)\]]")
+#: A bracket, and a citation in one of its ";" parts: "(Richtarik et al., 2021)", "[Frankle and Carbin,
+#: 2018]", the second part of "(LLMs; Brown et al., 2020)"; names in it are authors.
+_BRACKET = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+_CITES = re.compile(r"\bet al\.|,\s*(?:19|20)\d\d[a-z]?\s*$")
+
+
+def _citations(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the citing parts of *text*'s brackets."""
+    out = []
+    for m in _BRACKET.finditer(text):
+        start = m.start(1)
+        for part in m.group(1).split(";"):
+            if _CITES.search(part):
+                out.append((start, start + len(part)))
+            start += len(part) + 1
+    return out
+
+
+def _cited(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in ranges)
 
 
 def is_name(text: str) -> bool:
@@ -177,9 +195,15 @@ _LIST_GLUE = frozenset({",", "and", "or", ", and", ", or", "/", "&"})
 _MIN_LIST = 3
 
 
+#: Endings of -ly adverbs ("numerically", "efficiently"), which nouns such as "anomaly", "family",
+#: "homophily" and "multiply" lack.
+_ADVERB_ENDINGS = ("ally", "ively", "ously", "ntly", "ately", "ingly", "edly", "ctly", "ibly", "ably",
+                   "fully", "lessly")
+
+
 def _is_adverb(word: str) -> bool:
-    """A lowercase -ly adverb ("numerically"), not a noun such as "anomaly" or "family"."""
-    return word.endswith("ly") and is_modifier(word)
+    """A lowercase -ly adverb ("numerically"), not a noun such as "anomaly" or "homophily"."""
+    return word.endswith(_ADVERB_ENDINGS) and is_modifier(word)
 
 
 def is_hardware(text: str) -> bool:
@@ -283,6 +307,8 @@ _THEORY_HEADS = frozenset([
     "inequality", "inequalities", "envelope", "identity", "axiom", "axioms", "proposition",
     "law", "laws", "hypothesis", "hypotheses", "assumption", "assumptions", "hyperparameter",
     "hyperparameters", "eigenvalue", "eigenvalues"])
+#: Head words whose type kg_names sets itself: a list does not change it (_harmonise_lists).
+_TYPED_HEADS = _THEORY_HEADS | _TASK_HEADS | _DATASET_HEADS
 
 
 def _definition(start: int, end: int, acronyms, text: str) -> list[tuple[int, int]] | None:
@@ -331,10 +357,10 @@ class Names(Component):
         from .acronyms import find_acronyms
 
         acronyms = find_acronyms(doc.text) if "(" in doc.text else []
-        cited = [m.span() for m in _CITATION.finditer(doc.text)] if "(" in doc.text or "[" in doc.text else []
+        cited = _citations(doc.text) if "(" in doc.text or "[" in doc.text else []
         out: list[Span] = []
         for ent in doc.ents:
-            if is_junk(ent.text) or any(a < ent.start_char and ent.end_char < b for a, b in cited):
+            if is_junk(ent.text) or _cited(cited, ent.start_char, ent.end_char):
                 continue
             cut = ent.text.rfind(" ")
             if _is_adverb(re.split(r"[-–]", ent.text[cut + 1:])[-1]):
@@ -391,7 +417,8 @@ class Names(Component):
                 return
             label = known.pop()
             for s in run:
-                if s.label_ != label and self.known_type(s.text) is None and is_name(s.text):
+                if s.label_ != label and self.known_type(s.text) is None and is_name(s.text) and \
+                        not is_hardware(s.text) and s.text.split()[-1].lower() not in _TYPED_HEADS:
                     s.label_ = label
 
         for span in spans:
@@ -433,7 +460,9 @@ class Names(Component):
             for tok in e:
                 tok.ent_id_ = ids.get((e.start, e.end)) or e.ent_id_ or "model"
         # a name matched in any case may be a junk word ("ComplEx" in "the task is complex")
-        self.table.set_annotations(doc, [m for m in self.table.match(doc) if not is_junk(m.text)])
+        cited = _citations(doc.text) if "(" in doc.text or "[" in doc.text else []
+        self.table.set_annotations(doc, [m for m in self.table.match(doc) if not is_junk(m.text)
+                                         and not _cited(cited, m.start_char, m.end_char)])
 
 
 @Language.factory("kg_names", assigns=["doc.ents"], default_config={"path": None})

@@ -85,9 +85,13 @@ def entity_type(label: str) -> str | None:
 
 _GLUED_SENTENCE = r"(?<=[a-z\)\]]{2})\.(?=[A-Z][a-z])"
 _TRAILING_DASHES = r"(?<=\w)-{2,}"  # "curve---": LaTeX's em dash before a space
-#: A bracket glued to a word before an acronym ("Models(LLMs)", LaTeX's "models~(DMs)"), and
-#: LaTeX's "~" before it; not maths ("O(N)", "f(x)": one letter before the bracket).
-_GLUED_BRACKET = r"(?:(?<=[A-Za-z]{2})|(?<=[A-Za-z]~))\((?=[A-Z])"
+#: A bracket glued to a word before an acronym ("Models(LLMs)", LaTeX's "models~(DMs)": two capitals
+#: and a closing bracket), and LaTeX's "~" before it; not maths ("O(N)", "f(x)": one letter before
+#: the bracket; "ReLU(Wx)": one capital; "softmax(QK)", "Var(XY)": a function's name).
+_MATH_NAMES = ("softmax", "relu", "ReLU", "exp", "log", "Var", "var", "Cov", "max", "min", "sigmoid", "tanh",
+               "poly", "diag", "det", "sin", "cos", "argmax", "argmin", "Pr", "sign", "span", "rank", "Tr")
+_GLUED_BRACKET = r"(?:(?<=[A-Za-z]{2})|(?<=[A-Za-z]~))" + "".join(f"(?<!{n})" for n in _MATH_NAMES) + \
+    r"\((?=[A-Z][a-z0-9-]*[A-Z][A-Za-z0-9-]*(?:\)|$))"  # the tokenizer has cut the ")" off by then
 _GLUED_TILDE = r"(?<=[A-Za-z]{2})~(?=\()"
 
 
