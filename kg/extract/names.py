@@ -356,8 +356,9 @@ class Names(Component):
         known names typed."""
         from .acronyms import find_acronyms
 
-        acronyms = find_acronyms(doc.text) if "(" in doc.text else []
-        cited = _citations(doc.text) if "(" in doc.text or "[" in doc.text else []
+        text = doc.text  # spaCy joins the tokens again on every access
+        acronyms = find_acronyms(text) if "(" in text else []
+        cited = _citations(text) if "(" in text or "[" in text else []
         out: list[Span] = []
         for ent in doc.ents:
             if is_junk(ent.text) or _cited(cited, ent.start_char, ent.end_char):
@@ -372,7 +373,7 @@ class Names(Component):
                     continue
                 trimmed.id_ = ent.id_
                 ent = trimmed
-            pieces = _definition(ent.start_char, ent.end_char, acronyms, doc.text) or \
+            pieces = _definition(ent.start_char, ent.end_char, acronyms, text) or \
                 split_coordination(ent.text, self.known)
             for a, b in pieces:
                 span = doc.char_span(ent.start_char + a, ent.start_char + b, label=ent.label_,
@@ -401,11 +402,12 @@ class Names(Component):
                     span.label_ = "concept"  # a lone "GPU" may be GPU computing (SciREX: a method)
                 span.id_ = ent.ent_id_ or "model"
                 out.append(span)
-        return self._harmonise_lists(doc, self._join_long_forms(doc, out, acronyms))
+        return self._harmonise_lists(text, self._join_long_forms(doc, out, acronyms))
 
-    def _harmonise_lists(self, doc: Doc, spans: list[Span]) -> list[Span]:
+    def _harmonise_lists(self, text: str, spans: list[Span]) -> list[Span]:
         """The names of a list are of one type: in "MNIST, FashionMNIST and CIFAR10" the table knows
-        MNIST and CIFAR10 as data sets, so FashionMNIST, which it does not know, is one too."""
+        MNIST and CIFAR10 as data sets, so FashionMNIST, which it does not know, is one too.
+        *text* is the doc's text, *spans* its entities in text order."""
         run: list[Span] = []
 
         def settle() -> None:
@@ -422,7 +424,7 @@ class Names(Component):
                     s.label_ = label
 
         for span in spans:
-            if run and doc.text[run[-1].end_char:span.start_char].strip() in _LIST_GLUE:
+            if run and text[run[-1].end_char:span.start_char].strip() in _LIST_GLUE:
                 run.append(span)
             else:
                 settle()
@@ -460,7 +462,8 @@ class Names(Component):
             for tok in e:
                 tok.ent_id_ = ids.get((e.start, e.end)) or e.ent_id_ or "model"
         # a name matched in any case may be a junk word ("ComplEx" in "the task is complex")
-        cited = _citations(doc.text) if "(" in doc.text or "[" in doc.text else []
+        text = doc.text
+        cited = _citations(text) if "(" in text or "[" in text else []
         self.table.set_annotations(doc, [m for m in self.table.match(doc) if not is_junk(m.text)
                                          and not _cited(cited, m.start_char, m.end_char)])
 
