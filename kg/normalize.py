@@ -33,11 +33,11 @@ __all__ = ["InnerDefinition", "Normalizer", "canonical_key", "compact_key", "ent
 _SPLIT = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 _DETS = {"a", "an", "the", "this", "these", "that", "those", "our", "their", "its", "such"}
 _DATASET_WORDS = {"dataset", "datasets", "corpus", "benchmark", "database"}
-#: Words that add nothing after an acronym or a versioned name ("LLM models", "GPT-2 architecture").
+#: Words that add nothing after an acronym or a versioned name ("LLM models", "T5 architecture").
 _MODEL_WORDS = {"model", "models", "architecture", "architectures", "network", "networks"}
-#: Acronyms of fields and tasks: "ML models" are no "ML", "NER models" no "NER".
 #: A name with its version in one word ("T5", "CodeGen2", "Llama3"); not "3D", "2D" or a bare number.
 _VERSIONED = re.compile(r"[A-Za-z]+\d+[A-Za-z]?")
+#: Acronyms of fields and tasks: "ML models" are no "ML", "NER models" no "NER".
 _FIELD_ACRONYMS = {"ai", "ml", "dl", "nlp", "cv", "rl", "ir", "mt", "nmt", "asr", "tts", "qa", "vqa", "nlu",
                    "nlg", "ner", "ocr", "sr", "pos", "srl", "slu", "kg", "mir"}
 _INVARIANT = {

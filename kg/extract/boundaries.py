@@ -150,11 +150,14 @@ def repair(words: Sequence[str], *, next_token: str | None = None,
     return out
 
 
+_NOT_GLUED = frozenset(_PUNCT - {"-"})
+
+
 def _glued(left, right) -> bool:
     """*right* continues *left*'s word: a hyphen between words, with no white space either side (a
     hyphen at an entity's edge is not glued: ``match`` leaves it to :func:`repair` to trim)."""
     return not left.whitespace_ and (left.text == "-" or right.text == "-") and \
-        left.text not in _PUNCT - {"-"} and right.text not in _PUNCT - {"-"}
+        left.text not in _NOT_GLUED and right.text not in _NOT_GLUED
 
 
 class Boundaries(Component):

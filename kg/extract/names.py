@@ -413,14 +413,14 @@ class Names(Component):
         def settle() -> None:
             if len(run) < _MIN_LIST:
                 return
-            known = {self.known_type(s.text) for s in run}
-            known.discard(None)
+            types = [self.known_type(s.text) for s in run]
+            known = set(types) - {None}
             if len(known) != 1:
                 return
             label = known.pop()
-            for s in run:
-                if s.label_ != label and self.known_type(s.text) is None and is_name(s.text) and \
-                        not is_hardware(s.text) and s.text.split()[-1].lower() not in _TYPED_HEADS:
+            for s, typ in zip(run, types):
+                if typ is None and s.label_ != label and is_name(s.text) and not is_hardware(s.text) \
+                        and s.text.split()[-1].lower() not in _TYPED_HEADS:
                     s.label_ = label
 
         for span in spans:
