@@ -69,16 +69,38 @@ def key(text: str) -> str:
     "CUB-200"): the measure does this itself, so scores of kg versions whose
     normaliser differs compare.
 
+    A name that ends by defining its acronym ("statistical machine translation (SMT)",
+    as SciERC often marks one) is its long form, the name kg gives that entity (its
+    acronym becomes an alias); the acronym alone stays itself.
+
     >>> key("the Caltech-UCSD Birds dataset") == key("Caltech-UCSD Birds"), key("image dataset")
     (True, 'imagedataset')
+    >>> key("statistical machine translation (SMT)"), key("SMT"), key("BERT (base)")
+    ('statisticalmachinetranslation', 'smt', 'bertbase')
     """
     from .normalize import canonical_key, compact_key
 
+    text = _without_definition(text)
     words = text.split()
     if len(words) > 1 and words[-1].lower() in _DATASET_WORDS and \
             (words[-2][:1].isupper() or any(c.isdigit() for c in words[-2])):
         text = " ".join(words[:-1])
     return compact_key(canonical_key(text)).casefold()
+
+
+def _without_definition(text: str) -> str:
+    """*text* less an acronym definition that closes it: "word error rate (WER)" -> "word error rate"."""
+    from .acronyms import find_acronyms
+
+    stripped = text.rstrip()
+    if not stripped.endswith(")"):
+        return text
+    for a in find_acronyms(stripped):
+        if stripped[a.short_end:].strip() == ")":
+            head = stripped[:stripped.rfind("(", 0, a.short_start)].rstrip()
+            if head:
+                return head
+    return text
 
 
 def _rel(h: str, t: str, typ: str) -> tuple[str, str, str]:

@@ -61,3 +61,16 @@ def test_kg_evaluate_prints_set_level_scores(tmp_path):
     res = CliRunner().invoke(cli, ["evaluate", str(path), "--json"], catch_exceptions=False)
     scores = json.loads(res.output)
     assert {"typed", "untyped", "relations"} <= scores.keys()
+
+
+def test_a_name_closing_with_its_acronym_definition_is_its_long_form():
+    # kg splits "statistical machine translation (SMT)" into the entity and its alias; SciERC
+    # marks the whole: the measure compares the long form, as kg names the entity
+    doc = {"doc_key": "X2",
+           "sentences": [["Statistical", "machine", "translation", "-LRB-", "SMT", "-RRB-", "uses",
+                          "phrase", "tables", "."]],
+           "ner": [[[0, 5, "Task"], [7, 8, "Method"]]],
+           "relations": [[[7, 8, 0, 5, "USED-FOR"]]]}
+    (gold,) = read_scierc_json(None, [doc])
+    assert ("statisticalmachinetranslation", "task") in gold.entities
+    assert gold.relations == {("phrasetable", "statisticalmachinetranslation", "used_for")}
