@@ -153,3 +153,22 @@ def test_saving_needs_a_loaded_model(nlp, tmp_path):
     again = spacy.load(tmp_path / "copy")
     text = "We fine-tune BERT on SQuAD."
     assert [(e.text, e.label_) for e in again(text).ents] == [(e.text, e.label_) for e in nlp(text).ents]
+
+
+def test_the_shipped_hidden_output_is_the_layer_relations_read():
+    """``doc.tensor`` (the relation classifier's dense features) holds the states of the layer
+    ``kg train`` exports (RELATION_LAYER), not the last one the NER head reads."""
+    import importlib.util
+
+    from tests.helpers import require
+
+    require(importlib.util.find_spec("onnx") is not None,
+            "onnx is missing: pip install -e '.[train-transformer]'")
+    import onnx
+
+    from kg.training.transformer import RELATION_LAYER
+
+    graph = onnx.load(str(DEFAULT_MODEL / "kg_transformer_ner" / "model.onnx")).graph
+    # ONNX Runtime's fused BERT graph ends each encoder layer in its second SkipLayerNormalization
+    ends = [n.output[0] for n in graph.node if n.op_type == "SkipLayerNormalization"][1::2]
+    assert len(ends) == 3 and ends.index("hidden") + 1 == RELATION_LAYER

@@ -3,7 +3,7 @@
 A multinomial logistic regression over hashed lexical features of an entity
 pair (the two types, the words between them, their head words, the words
 around them) and, when the weights have them, dense features from the
-pipeline's token vectors (``doc.tensor``, the NER encoder's hidden states;
+pipeline's token vectors (``doc.tensor``: the shipped NER encoder's second-layer states;
 :func:`pair_dense`) predicts one of SciERC's seven
 relation types in kg's names, or none. It is trained on SciERC's relation
 annotations (:func:`train_relations`, run by ``kg train``) and stored beside

@@ -1,10 +1,11 @@
 """``kg_transformer_ner``: a fine-tuned MiniLM token classifier, run with ONNX Runtime on CPU.
 
 The component reads a folder with ``model.onnx`` (a BERT-style encoder with a token
-classification head, two outputs: ``logits`` and ``hidden``), the word-piece tokenizer's
+classification head, two outputs: ``logits`` and ``hidden``, the states of one encoder layer,
+the second in the shipped model), the word-piece tokenizer's
 ``tokenizer.json`` and ``cfg.json`` (the BIO label list). For each document it feeds the
 spaCy tokens as pre-split words, labels each word by its first word piece, turns the BIO
-labels into ``doc.ents``, and sets ``doc.tensor`` to each word's mean hidden state, which
+labels into ``doc.ents``, and sets ``doc.tensor`` to each word's mean ``hidden`` state, which
 :mod:`kg.extract.relations` uses as its dense features. Documents longer than the encoder's
 512 pieces are cut at the full stop nearest their middle, again and again until each part
 fits (one call per part); a single word longer than that (a long formula, an unspaced CJK
