@@ -20,29 +20,30 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+_LAYER_END = re.compile(r"encoder\.layer\.(\d+)\.output\.LayerNorm\.weight(?:,|$)")
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 def layer_outputs(graph) -> dict[str, str]:
     """Layer name -> the graph tensor holding its states: "embeddings", "layer 1", ...
 
-    In ONNX Runtime's fused BERT graph each encoder layer ends in its second
-    SkipLayerNormalization (the first closes its attention block).
+    Each encoder layer ends in the layer norm that takes its ``output.LayerNorm`` weights.
     """
-    out = {}
-    skips = [n for n in graph.node if n.op_type == "SkipLayerNormalization"]
+    out, layers = {}, {}
     for node in graph.node:
         if node.op_type.endswith("EmbedLayerNormalization"):
             out["embeddings"] = node.output[0]
-    for k, node in enumerate(skips[1::2], 1):
-        out[f"layer {k}"] = node.output[0]
-    return out
+        m = _LAYER_END.search(",".join(node.input))
+        if m:
+            layers[int(m.group(1)) + 1] = node.output[0]
+    return out | {f"layer {k}": layers[k] for k in sorted(layers)}
 
 
 def with_hidden(pipeline: Path, layer: str, dest: Path) -> Path:
@@ -59,7 +60,6 @@ def with_hidden(pipeline: Path, layer: str, dest: Path) -> Path:
         for node in graph.node:  # the tensor now called "hidden" keeps flowing under another name
             node.output[:] = ["hidden_was" if o == "hidden" else o for o in node.output]
             node.input[:] = ["hidden_was" if i == "hidden" else i for i in node.input]
-        source = "hidden_was" if source == "hidden" else source
         graph.node.append(helper.make_node("Identity", [source], ["hidden"]))
     onnx.save(model, path)
     return dest
@@ -67,10 +67,10 @@ def with_hidden(pipeline: Path, layer: str, dest: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     import onnx
+    from relations import SCIERC, score_variant, splits
 
     from kg.extract.pipeline import load_pipeline
     from kg.training.train import DEFAULT_MODEL_DIR
-    from relations import SCIERC, score_variant, splits
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR),

@@ -70,8 +70,8 @@ def key(text: str) -> str:
     normaliser differs compare.
 
     A name that ends by defining its acronym ("statistical machine translation (SMT)",
-    as SciERC often marks one) is its long form, the name kg gives that entity (its
-    acronym becomes an alias); the acronym alone stays itself.
+    as SciERC often marks one) is the name before its bracket: kg splits such a
+    definition into the entity and its alias. The acronym alone stays itself.
 
     >>> key("the Caltech-UCSD Birds dataset") == key("Caltech-UCSD Birds"), key("image dataset")
     (True, 'imagedataset')

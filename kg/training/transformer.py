@@ -38,8 +38,8 @@ from kg.extract.transformer import (
     split_words,
 )
 
-__all__ = ["LABELS", "average_states", "build_pipeline", "epoch_window", "export_onnx",
-           "RELATION_LAYER", "train_transformer"]
+__all__ = ["LABELS", "RELATION_LAYER", "average_states", "build_pipeline", "epoch_window",
+           "export_onnx", "train_transformer"]
 
 TYPES = ["method", "dataset", "task", "metric", "concept", "generic"]
 LABELS = ["O"] + [f"{p}-{t}" for t in TYPES for p in "BI"]
