@@ -156,6 +156,7 @@ def test_saving_needs_a_loaded_model(nlp, tmp_path):
     assert [(e.text, e.label_) for e in again(text).ents] == [(e.text, e.label_) for e in nlp(text).ents]
 
 
+@pytest.mark.training_extra
 def test_the_shipped_hidden_output_is_the_layer_relations_read():
     """``doc.tensor`` (the relation classifier's dense features) holds the states of the layer
     ``kg train`` exports (RELATION_LAYER), not the last one the NER head reads."""
