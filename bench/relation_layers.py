@@ -20,30 +20,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_LAYER_END = re.compile(r"encoder\.layer\.(\d+)\.output\.LayerNorm\.weight(?:,|$)")
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-def layer_outputs(graph) -> dict[str, str]:
-    """Layer name -> the graph tensor holding its states: "embeddings", "layer 1", ...
 
-    Each encoder layer ends in the layer norm that takes its ``output.LayerNorm`` weights.
-    """
-    out, layers = {}, {}
-    for node in graph.node:
-        if node.op_type.endswith("EmbedLayerNormalization"):
-            out["embeddings"] = node.output[0]
-        m = _LAYER_END.search(",".join(node.input))
-        if m:
-            layers[int(m.group(1)) + 1] = node.output[0]
-    return out | {f"layer {k}": layers[k] for k in sorted(layers)}
+def layer_names(graph) -> dict[str, str]:
+    """Layer name ("embeddings", "layer 1", ...) -> the graph tensor holding its states."""
+    from kg.training.transformer import layer_outputs
+
+    return {f"layer {k}" if k else "embeddings": v for k, v in layer_outputs(graph).items()}
 
 
 def with_hidden(pipeline: Path, layer: str, dest: Path) -> Path:
@@ -55,7 +46,7 @@ def with_hidden(pipeline: Path, layer: str, dest: Path) -> Path:
     path = dest / "kg_transformer_ner" / "model.onnx"
     model = onnx.load(path)
     graph = model.graph
-    source = layer_outputs(graph)[layer]
+    source = layer_names(graph)[layer]
     if source != "hidden":
         for node in graph.node:  # the tensor now called "hidden" keeps flowing under another name
             node.output[:] = ["hidden_was" if o == "hidden" else o for o in node.output]
@@ -82,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     data = splits()
     data["dev"] = (data["holdout"][0],
                    [json.loads(line) for line in (SCIERC / "dev.json").open(encoding="utf-8")])
-    layers = list(layer_outputs(onnx.load(Path(args.model) / "kg_transformer_ner" / "model.onnx",
+    layers = list(layer_names(onnx.load(Path(args.model) / "kg_transformer_ner" / "model.onnx",
                                            load_external_data=False).graph))
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import shutil
 
 import numpy as np
@@ -168,14 +167,10 @@ def test_the_shipped_hidden_output_is_the_layer_relations_read():
             "onnx is missing: pip install -e '.[train-transformer]'")
     import onnx
 
-    from kg.training.transformer import RELATION_LAYER
+    from kg.training.transformer import RELATION_LAYER, layer_outputs
 
     graph = onnx.load(str(DEFAULT_MODEL / "kg_transformer_ner" / "model.onnx")).graph
-    ends = {}  # encoder layer (from 1) -> its output: the layer norm with the layer's output weights
-    for node in graph.node:
-        m = re.search(r"encoder\.layer\.(\d+)\.output\.LayerNorm\.weight(?:,|$)", ",".join(node.input))
-        if m:
-            ends[int(m.group(1)) + 1] = node.output[0]
+    ends = {k: v for k, v in layer_outputs(graph).items() if k}  # encoder layer (from 1) -> output
     assert sorted(ends) == [1, 2, 3] and ends[RELATION_LAYER] == "hidden"
     # the tag head still reads the last layer
     head_inputs = {i for n in graph.node if n.name.startswith("/classifier/") for i in n.input}

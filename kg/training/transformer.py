@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from kg.extract.transformer import (
 )
 
 __all__ = ["LABELS", "RELATION_LAYER", "average_states", "build_pipeline", "epoch_window",
-           "export_onnx", "train_transformer"]
+           "export_onnx", "layer_outputs", "train_transformer"]
 
 TYPES = ["method", "dataset", "task", "metric", "concept", "generic"]
 LABELS = ["O"] + [f"{p}-{t}" for t in TYPES for p in "BI"]
@@ -267,6 +268,23 @@ def average_states(states: list[dict[str, Any]]) -> dict[str, Any]:
 #: relation F1) the second of the shipped three layers scored 0.336, the first 0.314, the last
 #: 0.320 (whose states the NER head has specialised), the embeddings 0.311.
 RELATION_LAYER = 2
+#: A layer norm that takes encoder layer k's (from 0) output weights ends that layer.
+_LAYER_END = re.compile(r"encoder\.layer\.(\d+)\.output\.LayerNorm\.weight(?:,|$)")
+
+
+def layer_outputs(graph) -> dict[int, str]:
+    """Which tensor of an exported ONNX *graph* holds each layer's states, numbered as
+    :data:`RELATION_LAYER`: 0 the embeddings', k encoder layer k's. In ONNX Runtime's fused
+    graph each encoder layer ends in the layer norm that takes its ``output.LayerNorm`` weights.
+    """
+    out, layers = {}, {}
+    for node in graph.node:
+        if node.op_type.endswith("EmbedLayerNormalization"):
+            out[0] = node.output[0]
+        m = _LAYER_END.search(",".join(node.input))
+        if m:
+            layers[int(m.group(1)) + 1] = node.output[0]
+    return out | {k: layers[k] for k in sorted(layers)}
 
 
 def export_onnx(checkpoint: str | Path, dest: str | Path) -> Path:
